@@ -1,0 +1,32 @@
+/* The OpenSSL 3 backend, split by primitive: openssl.c has the table,
+ * AEAD, CBC, random and hash; openssl_mac.c HMAC; openssl_dh.c DH. */
+#ifndef VTUN_CRYPTO_OSSL_H
+#define VTUN_CRYPTO_OSSL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/types.h>
+
+#include "vtun/vtun_crypto.h"
+
+/* What init makes: the library context every fetch uses (the host's, or
+ * NULL for OpenSSL's default one). */
+struct vtun__ossl {
+  OSSL_LIB_CTX *libctx;
+};
+
+int vtun__ossl_mac_new(void *state, int alg, int is_prf, const uint8_t *key,
+                       size_t keylen, void **out);
+int vtun__ossl_mac_run(void *mac, const uint8_t *const *data,
+                       const size_t *lens, size_t n, uint8_t *out,
+                       size_t outlen);
+void vtun__ossl_mac_free(void *mac);
+
+int vtun__ossl_dh_new(void *state, int group, void **out, uint8_t *pub,
+                      size_t *publen);
+int vtun__ossl_dh_derive(void *dh, const uint8_t *peer, size_t peerlen,
+                         uint8_t *secret, size_t *secretlen);
+void vtun__ossl_dh_free(void *dh);
+
+#endif
