@@ -10,6 +10,7 @@
 #include "util/addr.h"
 #include "util/list.h"
 #include "util/log.h"
+#include "util/timer.h"
 #include "vtun/vtun.h"
 #include "vtun/vtun_crypto.h"
 
@@ -174,6 +175,7 @@ struct vtun_ctx {
 
   struct vtun__ctx_dp dp; /* SPI table and context counters */
   void *ike;              /* IKE engine state, owned by src/ike */
+  struct vtun__timers timers; /* every timer of the context */
   vtun_tstamp now;        /* the latest time the host gave */
 
   char errmsg[VTUN_ERRMSG_MAX];
