@@ -71,20 +71,20 @@ enum vtun_error {
   VTUN_ENOBUFS = -110,  /**< Not enough headroom or tailroom in a buffer. */
   VTUN_ESYNTAX = -111,  /**< Configuration text could not be parsed. */
 
-  VTUN_ER1_PROFILE_BINDING = -201, /**< R1: one profile per tunnel. */
-  VTUN_ER2_PROFILE_INCOMPLETE = -202, /**< R2: peer/proposal missing. */
-  VTUN_ER3_VPN_INSTANCE_MODE = -203, /**< R3: vpn-instance needs ipsec. */
-  VTUN_ER4_SOURCE_LAYER = -204,      /**< R4: source must be Layer 3. */
-  VTUN_ER5_GRE_DESTINATION = -205,   /**< R5: gre needs a destination. */
+  VTUN_ER1_PROFILE_BINDING = -201,      /**< R1: one profile per tunnel. */
+  VTUN_ER2_PROFILE_INCOMPLETE = -202,   /**< R2: peer/proposal missing. */
+  VTUN_ER3_VPN_INSTANCE_MODE = -203,    /**< R3: vpn-instance needs ipsec. */
+  VTUN_ER4_SOURCE_LAYER = -204,         /**< R4: source must be Layer 3. */
+  VTUN_ER5_GRE_DESTINATION = -205,      /**< R5: gre needs a destination. */
   VTUN_ER6_DESTINATION_MISMATCH = -206, /**< R6: destination != remote. */
-  VTUN_ER7_MULTIPLE_REMOTES = -207,  /**< R7: several remotes + dest. */
-  VTUN_ER8_VSYS_PROFILE = -208,      /**< R8: profile of another system. */
-  VTUN_ER9_NEGOTIATED_ADDRESS = -209, /**< R9: needs IKEv2. */
-  VTUN_ER10_PEER_ID_MODE = -210,     /**< R10: peer ID matching mode. */
-  VTUN_ER11_INTEGRITY = -211,        /**< R11: AEAD vs integrity. */
-  VTUN_ER12_RANGE = -212,            /**< R12: value out of range. */
-  VTUN_ER13_AMBIGUOUS = -213,        /**< R13: tunnels not told apart. */
-  VTUN_ER14_LEGACY_ALGORITHM = -214, /**< R14: MUST NOT algorithm. */
+  VTUN_ER7_MULTIPLE_REMOTES = -207,     /**< R7: several remotes + dest. */
+  VTUN_ER8_VSYS_PROFILE = -208,         /**< R8: profile of another system. */
+  VTUN_ER9_NEGOTIATED_ADDRESS = -209,   /**< R9: needs IKEv2. */
+  VTUN_ER10_PEER_ID_MODE = -210,        /**< R10: peer ID matching mode. */
+  VTUN_ER11_INTEGRITY = -211,           /**< R11: AEAD vs integrity. */
+  VTUN_ER12_RANGE = -212,               /**< R12: value out of range. */
+  VTUN_ER13_AMBIGUOUS = -213,           /**< R13: tunnels not told apart. */
+  VTUN_ER14_LEGACY_ALGORITHM = -214,    /**< R14: MUST NOT algorithm. */
 
   VTUN_EAUTH = -301,       /**< The peer failed authentication. */
   VTUN_EREPLAY = -302,     /**< Replayed or too old sequence number. */
@@ -186,8 +186,8 @@ VTUN_EXTERN int vtun_endpoint_parse(vtun_endpoint *ep, const char *text,
  * @return the length of the text (snprintf style), or VTUN_EINVAL for an
  * endpoint of no known family. Any thread. @since 0.1
  */
-VTUN_EXTERN vtun_ssize vtun_endpoint_format(const vtun_endpoint *ep,
-                                            char *buf, size_t len);
+VTUN_EXTERN vtun_ssize vtun_endpoint_format(const vtun_endpoint *ep, char *buf,
+                                            size_t len);
 
 /** Outer protocols of datagrams exchanged with the host. @since 0.1 */
 enum vtun_proto {
@@ -272,9 +272,8 @@ typedef struct vtun_event {
 typedef struct vtun_hooks {
   /** Send one outer datagram (IKE, ESP or GRE). NULL: nothing is sent. */
   int (*send_datagram)(void *user_data, vtun_vpn_instance *vrf, int proto,
-                       const vtun_endpoint *local,
-                       const vtun_endpoint *remote, const uint8_t *data,
-                       size_t len);
+                       const vtun_endpoint *local, const vtun_endpoint *remote,
+                       const uint8_t *data, size_t len);
   /** Hand a decapsulated inner packet to the host. NULL: dropped. */
   int (*deliver)(void *user_data, vtun_tunnel *tunnel, const uint8_t *pkt,
                  size_t len);
@@ -307,13 +306,13 @@ struct vtun_crypto_ops;
  * @since 0.1
  */
 typedef struct vtun_settings {
-  int log_level;          /**< highest level passed to the hook (30) */
-  unsigned log_topics;    /**< topics passed to the hook (all) */
-  int allow_legacy;       /**< R14: permit MUST NOT algorithms (0) */
-  int key_export;         /**< call the key_export hook (0) */
-  uint32_t replay_window; /**< default anti-replay window (1024) */
+  int log_level;             /**< highest level passed to the hook (30) */
+  unsigned log_topics;       /**< topics passed to the hook (all) */
+  int allow_legacy;          /**< R14: permit MUST NOT algorithms (0) */
+  int key_export;            /**< call the key_export hook (0) */
+  uint32_t replay_window;    /**< default anti-replay window (1024) */
   uint32_t cookie_threshold; /**< half-open IKE SAs before cookies (64) */
-  int force_udp_encap;    /**< always UDP-encapsulate ESP (0) */
+  int force_udp_encap;       /**< always UDP-encapsulate ESP (0) */
   /** Crypto backend; NULL: the built-in OpenSSL one. */
   const struct vtun_crypto_ops *crypto;
   void *crypto_arg; /**< passed to the backend's init */
@@ -348,8 +347,8 @@ VTUN_EXTERN int vtun_ctx_new_versioned(vtun_ctx **out, int hooks_version,
                                        void *user_data);
 
 /** vtun_ctx_new_versioned() with this header's versions. @since 0.1 */
-#define vtun_ctx_new(out, hooks, settings, user_data)                         \
-  vtun_ctx_new_versioned((out), VTUN_HOOKS_VERSION, (hooks),                  \
+#define vtun_ctx_new(out, hooks, settings, user_data)                          \
+  vtun_ctx_new_versioned((out), VTUN_HOOKS_VERSION, (hooks),                   \
                          VTUN_SETTINGS_VERSION, (settings), (user_data))
 
 /**
@@ -420,8 +419,7 @@ VTUN_EXTERN int vtun_ctx_expire_timers(vtun_ctx *ctx, vtun_tstamp now);
  * @retval VTUN_ENOMEM no memory.
  * Config thread. @since 0.1
  */
-VTUN_EXTERN int vtun_vsys_new(vtun_ctx *ctx, const char *name,
-                              vtun_vsys **out);
+VTUN_EXTERN int vtun_vsys_new(vtun_ctx *ctx, const char *name, vtun_vsys **out);
 /** The virtual system named @p name, or NULL. @since 0.1 */
 VTUN_EXTERN vtun_vsys *vtun_vsys_find(vtun_ctx *ctx, const char *name);
 /**
@@ -452,14 +450,13 @@ VTUN_EXTERN vtun_vpn_instance *vtun_vpn_instance_find(vtun_ctx *ctx,
 /** Deletes it. @retval VTUN_EBUSY a tunnel uses it. @since 0.1 */
 VTUN_EXTERN int vtun_vpn_instance_delete(vtun_vpn_instance *vrf);
 /** Its name. @since 0.1 */
-VTUN_EXTERN const char *vtun_vpn_instance_get_name(
-    const vtun_vpn_instance *vrf);
+VTUN_EXTERN const char *
+vtun_vpn_instance_get_name(const vtun_vpn_instance *vrf);
 /** User data. @since 0.1 */
 VTUN_EXTERN void vtun_vpn_instance_set_user_data(vtun_vpn_instance *vrf,
                                                  void *user_data);
 /** User data. @since 0.1 */
-VTUN_EXTERN void *vtun_vpn_instance_get_user_data(
-    const vtun_vpn_instance *vrf);
+VTUN_EXTERN void *vtun_vpn_instance_get_user_data(const vtun_vpn_instance *vrf);
 
 /* ----------------------------------------------------------- interfaces */
 
@@ -513,8 +510,7 @@ VTUN_EXTERN int vtun_iface_clear_address(vtun_iface *iface, int family);
  * @return text length; VTUN_ENOENT when none is set. @since 0.1
  */
 VTUN_EXTERN vtun_ssize vtun_iface_get_address(const vtun_iface *iface,
-                                              int family, char *buf,
-                                              size_t len,
+                                              int family, char *buf, size_t len,
                                               unsigned *prefixlen);
 /** User data. @since 0.1 */
 VTUN_EXTERN void vtun_iface_set_user_data(vtun_iface *iface, void *ud);
@@ -531,8 +527,8 @@ enum vtun_encr {
   VTUN_ENCR_AES_CBC_128 = 3,
   VTUN_ENCR_AES_CBC_192 = 4,
   VTUN_ENCR_AES_CBC_256 = 5,
-  VTUN_ENCR_AES_GCM_128 = 6, /**< AEAD, 16-byte ICV */
-  VTUN_ENCR_AES_GCM_256 = 7, /**< AEAD, 16-byte ICV */
+  VTUN_ENCR_AES_GCM_128 = 6,       /**< AEAD, 16-byte ICV */
+  VTUN_ENCR_AES_GCM_256 = 7,       /**< AEAD, 16-byte ICV */
   VTUN_ENCR_CHACHA20_POLY1305 = 8, /**< AEAD */
 };
 
@@ -609,17 +605,14 @@ enum vtun_auth {
  * Config thread. @since 0.1
  */
 VTUN_EXTERN int vtun_ike_proposal_new(vtun_ctx *ctx, vtun_vsys *vsys,
-                                      unsigned number,
-                                      vtun_ike_proposal **out);
+                                      unsigned number, vtun_ike_proposal **out);
 /** Proposal @p number of @p vsys, or NULL. @since 0.1 */
-VTUN_EXTERN vtun_ike_proposal *vtun_ike_proposal_find(vtun_ctx *ctx,
-                                                      vtun_vsys *vsys,
-                                                      unsigned number);
+VTUN_EXTERN vtun_ike_proposal *
+vtun_ike_proposal_find(vtun_ctx *ctx, vtun_vsys *vsys, unsigned number);
 /** Deletes it. @retval VTUN_EBUSY a peer lists it. @since 0.1 */
 VTUN_EXTERN int vtun_ike_proposal_delete(vtun_ike_proposal *p);
 /** Its number. @since 0.1 */
-VTUN_EXTERN unsigned vtun_ike_proposal_get_number(
-    const vtun_ike_proposal *p);
+VTUN_EXTERN unsigned vtun_ike_proposal_get_number(const vtun_ike_proposal *p);
 /** Its virtual system (NULL: root). @since 0.1 */
 VTUN_EXTERN vtun_vsys *vtun_ike_proposal_get_vsys(const vtun_ike_proposal *p);
 /**
@@ -666,8 +659,7 @@ VTUN_EXTERN int vtun_ike_proposal_get_dh(const vtun_ike_proposal *p);
 VTUN_EXTERN int vtun_ike_proposal_set_lifetime(vtun_ike_proposal *p,
                                                uint32_t seconds);
 /** IKE SA lifetime in seconds. @since 0.1 */
-VTUN_EXTERN uint32_t vtun_ike_proposal_get_lifetime(
-    const vtun_ike_proposal *p);
+VTUN_EXTERN uint32_t vtun_ike_proposal_get_lifetime(const vtun_ike_proposal *p);
 /** User data. @since 0.1 */
 VTUN_EXTERN void vtun_ike_proposal_set_user_data(vtun_ike_proposal *p,
                                                  void *ud);
@@ -735,23 +727,21 @@ VTUN_EXTERN vtun_vsys *vtun_ike_peer_get_vsys(const vtun_ike_peer *peer);
  * @retval VTUN_ER9_NEGOTIATED_ADDRESS IKEv2 removed while a tunnel using
  * the peer requests its address through IKEv2. @since 0.1
  */
-VTUN_EXTERN int vtun_ike_peer_set_versions(vtun_ike_peer *peer,
-                                           unsigned mask);
+VTUN_EXTERN int vtun_ike_peer_set_versions(vtun_ike_peer *peer, unsigned mask);
 /** IKE versions allowed. @since 0.1 */
 VTUN_EXTERN unsigned vtun_ike_peer_get_versions(const vtun_ike_peer *peer);
 /**
  * IKEv1 exchange mode. @retval VTUN_EINVAL unknown mode. @since 0.1
  */
-VTUN_EXTERN int vtun_ike_peer_set_exchange_mode(vtun_ike_peer *peer,
-                                                int mode);
+VTUN_EXTERN int vtun_ike_peer_set_exchange_mode(vtun_ike_peer *peer, int mode);
 /** IKEv1 exchange mode. @since 0.1 */
 VTUN_EXTERN int vtun_ike_peer_get_exchange_mode(const vtun_ike_peer *peer);
 /**
  * Sets the pre-shared key (copied; wiped when replaced or freed).
  * @retval VTUN_EINVAL empty or longer than 256 bytes. @since 0.1
  */
-VTUN_EXTERN int vtun_ike_peer_set_psk(vtun_ike_peer *peer,
-                                      const uint8_t *key, size_t len);
+VTUN_EXTERN int vtun_ike_peer_set_psk(vtun_ike_peer *peer, const uint8_t *key,
+                                      size_t len);
 /**
  * Copies the pre-shared key into @p buf. Never logged; meant for
  * configuration dumps with secrets.
@@ -780,8 +770,9 @@ VTUN_EXTERN vtun_ssize vtun_ike_peer_get_local_id(const vtun_ike_peer *peer,
 VTUN_EXTERN int vtun_ike_peer_set_remote_id(vtun_ike_peer *peer, int type,
                                             const char *value);
 /** Remote identity, as vtun_ike_peer_get_local_id(). @since 0.1 */
-VTUN_EXTERN vtun_ssize vtun_ike_peer_get_remote_id(
-    const vtun_ike_peer *peer, int *type, char *buf, size_t len);
+VTUN_EXTERN vtun_ssize vtun_ike_peer_get_remote_id(const vtun_ike_peer *peer,
+                                                   int *type, char *buf,
+                                                   size_t len);
 /**
  * Appends a remote address (tried in order when initiating).
  * @retval VTUN_EINVAL bad address. @retval VTUN_EEXIST listed already.
@@ -798,8 +789,8 @@ VTUN_EXTERN int vtun_ike_peer_add_remote_address(vtun_ike_peer *peer,
 VTUN_EXTERN int vtun_ike_peer_remove_remote_address(vtun_ike_peer *peer,
                                                     const char *addr);
 /** How many remote addresses are listed. @since 0.1 */
-VTUN_EXTERN unsigned vtun_ike_peer_get_remote_address_count(
-    const vtun_ike_peer *peer);
+VTUN_EXTERN unsigned
+vtun_ike_peer_get_remote_address_count(const vtun_ike_peer *peer);
 /**
  * Remote address @p index into @p buf. @return text length;
  * VTUN_ENOENT past the last. @since 0.1
@@ -817,11 +808,11 @@ VTUN_EXTERN int vtun_ike_peer_add_proposal(vtun_ike_peer *peer,
 VTUN_EXTERN int vtun_ike_peer_remove_proposal(vtun_ike_peer *peer,
                                               vtun_ike_proposal *prop);
 /** How many proposals are listed. @since 0.1 */
-VTUN_EXTERN unsigned vtun_ike_peer_get_proposal_count(
-    const vtun_ike_peer *peer);
+VTUN_EXTERN unsigned
+vtun_ike_peer_get_proposal_count(const vtun_ike_peer *peer);
 /** Proposal @p index, or NULL past the last. @since 0.1 */
-VTUN_EXTERN vtun_ike_proposal *vtun_ike_peer_get_proposal(
-    const vtun_ike_peer *peer, unsigned index);
+VTUN_EXTERN vtun_ike_proposal *
+vtun_ike_peer_get_proposal(const vtun_ike_peer *peer, unsigned index);
 /**
  * Dead peer detection. @p idle 10-3600 s, @p retransmit 2-60 s,
  * @p retries 1-10.
@@ -877,24 +868,22 @@ VTUN_EXTERN int vtun_ipsec_proposal_new(vtun_ctx *ctx, vtun_vsys *vsys,
                                         const char *name,
                                         vtun_ipsec_proposal **out);
 /** Proposal @p name of @p vsys, or NULL. @since 0.1 */
-VTUN_EXTERN vtun_ipsec_proposal *vtun_ipsec_proposal_find(vtun_ctx *ctx,
-                                                          vtun_vsys *vsys,
-                                                          const char *name);
+VTUN_EXTERN vtun_ipsec_proposal *
+vtun_ipsec_proposal_find(vtun_ctx *ctx, vtun_vsys *vsys, const char *name);
 /** Deletes it. @retval VTUN_EBUSY an applied profile uses it. @since 0.1 */
 VTUN_EXTERN int vtun_ipsec_proposal_delete(vtun_ipsec_proposal *p);
 /** Its name. @since 0.1 */
-VTUN_EXTERN const char *vtun_ipsec_proposal_get_name(
-    const vtun_ipsec_proposal *p);
+VTUN_EXTERN const char *
+vtun_ipsec_proposal_get_name(const vtun_ipsec_proposal *p);
 /** Its virtual system. @since 0.1 */
-VTUN_EXTERN vtun_vsys *vtun_ipsec_proposal_get_vsys(
-    const vtun_ipsec_proposal *p);
+VTUN_EXTERN vtun_vsys *
+vtun_ipsec_proposal_get_vsys(const vtun_ipsec_proposal *p);
 /**
  * ESP encryption; an AEAD clears integrity (R11).
  * @retval VTUN_EINVAL unknown or none.
  * @retval VTUN_ER14_LEGACY_ALGORITHM refused legacy. @since 0.1
  */
-VTUN_EXTERN int vtun_ipsec_proposal_set_encr(vtun_ipsec_proposal *p,
-                                             int encr);
+VTUN_EXTERN int vtun_ipsec_proposal_set_encr(vtun_ipsec_proposal *p, int encr);
 /** ESP encryption. @since 0.1 */
 VTUN_EXTERN int vtun_ipsec_proposal_get_encr(const vtun_ipsec_proposal *p);
 /**
@@ -913,14 +902,14 @@ VTUN_EXTERN int vtun_ipsec_proposal_get_integ(const vtun_ipsec_proposal *p);
 VTUN_EXTERN int vtun_ipsec_proposal_set_encap_mode(vtun_ipsec_proposal *p,
                                                    int mode);
 /** Encapsulation mode. @since 0.1 */
-VTUN_EXTERN int vtun_ipsec_proposal_get_encap_mode(
-    const vtun_ipsec_proposal *p);
+VTUN_EXTERN int
+vtun_ipsec_proposal_get_encap_mode(const vtun_ipsec_proposal *p);
 /** User data. @since 0.1 */
 VTUN_EXTERN void vtun_ipsec_proposal_set_user_data(vtun_ipsec_proposal *p,
                                                    void *ud);
 /** User data. @since 0.1 */
-VTUN_EXTERN void *vtun_ipsec_proposal_get_user_data(
-    const vtun_ipsec_proposal *p);
+VTUN_EXTERN void *
+vtun_ipsec_proposal_get_user_data(const vtun_ipsec_proposal *p);
 
 /* ---------------------------------------------------------- IPsec profiles */
 
@@ -935,17 +924,16 @@ VTUN_EXTERN int vtun_ipsec_profile_new(vtun_ctx *ctx, vtun_vsys *vsys,
                                        const char *name,
                                        vtun_ipsec_profile **out);
 /** Profile @p name of @p vsys, or NULL. @since 0.1 */
-VTUN_EXTERN vtun_ipsec_profile *vtun_ipsec_profile_find(vtun_ctx *ctx,
-                                                        vtun_vsys *vsys,
-                                                        const char *name);
+VTUN_EXTERN vtun_ipsec_profile *
+vtun_ipsec_profile_find(vtun_ctx *ctx, vtun_vsys *vsys, const char *name);
 /** Deletes it. @retval VTUN_EBUSY applied to a tunnel. @since 0.1 */
 VTUN_EXTERN int vtun_ipsec_profile_delete(vtun_ipsec_profile *prof);
 /** Its name. @since 0.1 */
-VTUN_EXTERN const char *vtun_ipsec_profile_get_name(
-    const vtun_ipsec_profile *prof);
+VTUN_EXTERN const char *
+vtun_ipsec_profile_get_name(const vtun_ipsec_profile *prof);
 /** Its virtual system. @since 0.1 */
-VTUN_EXTERN vtun_vsys *vtun_ipsec_profile_get_vsys(
-    const vtun_ipsec_profile *prof);
+VTUN_EXTERN vtun_vsys *
+vtun_ipsec_profile_get_vsys(const vtun_ipsec_profile *prof);
 /**
  * Names the IKE peer (of the profile's virtual system; it need not exist
  * yet, R2 checks when the profile is applied). NULL unsets.
@@ -955,8 +943,8 @@ VTUN_EXTERN vtun_vsys *vtun_ipsec_profile_get_vsys(
 VTUN_EXTERN int vtun_ipsec_profile_set_ike_peer(vtun_ipsec_profile *prof,
                                                 const char *peer_name);
 /** The IKE peer's name, or NULL. @since 0.1 */
-VTUN_EXTERN const char *vtun_ipsec_profile_get_ike_peer(
-    const vtun_ipsec_profile *prof);
+VTUN_EXTERN const char *
+vtun_ipsec_profile_get_ike_peer(const vtun_ipsec_profile *prof);
 /**
  * Names the IPsec proposal, like vtun_ipsec_profile_set_ike_peer().
  * @retval VTUN_EINVAL bad name. @retval VTUN_EBUSY applied. @since 0.1
@@ -964,15 +952,14 @@ VTUN_EXTERN const char *vtun_ipsec_profile_get_ike_peer(
 VTUN_EXTERN int vtun_ipsec_profile_set_proposal(vtun_ipsec_profile *prof,
                                                 const char *proposal_name);
 /** The IPsec proposal's name, or NULL. @since 0.1 */
-VTUN_EXTERN const char *vtun_ipsec_profile_get_proposal(
-    const vtun_ipsec_profile *prof);
+VTUN_EXTERN const char *
+vtun_ipsec_profile_get_proposal(const vtun_ipsec_profile *prof);
 /**
  * PFS group for Child SA rekeys (VTUN_DH_NONE: no PFS).
  * @retval VTUN_EINVAL unknown. @retval VTUN_ER14_LEGACY_ALGORITHM refused
  * legacy. @since 0.1
  */
-VTUN_EXTERN int vtun_ipsec_profile_set_pfs(vtun_ipsec_profile *prof,
-                                           int group);
+VTUN_EXTERN int vtun_ipsec_profile_set_pfs(vtun_ipsec_profile *prof, int group);
 /** PFS group. @since 0.1 */
 VTUN_EXTERN int vtun_ipsec_profile_get_pfs(const vtun_ipsec_profile *prof);
 /**
@@ -983,30 +970,31 @@ VTUN_EXTERN int vtun_ipsec_profile_set_lifetime(vtun_ipsec_profile *prof,
                                                 uint32_t seconds,
                                                 uint64_t kilobytes);
 /** SA lifetimes; either pointer may be NULL. @since 0.1 */
-VTUN_EXTERN void vtun_ipsec_profile_get_lifetime(
-    const vtun_ipsec_profile *prof, uint32_t *seconds, uint64_t *kilobytes);
+VTUN_EXTERN void vtun_ipsec_profile_get_lifetime(const vtun_ipsec_profile *prof,
+                                                 uint32_t *seconds,
+                                                 uint64_t *kilobytes);
 /**
  * Anti-replay window in packets, 0 (off) or 32-65536 in steps of 32.
  * @retval VTUN_ER12_RANGE otherwise. @since 0.1
  */
-VTUN_EXTERN int vtun_ipsec_profile_set_replay_window(
-    vtun_ipsec_profile *prof, uint32_t packets);
+VTUN_EXTERN int vtun_ipsec_profile_set_replay_window(vtun_ipsec_profile *prof,
+                                                     uint32_t packets);
 /** Anti-replay window. @since 0.1 */
-VTUN_EXTERN uint32_t vtun_ipsec_profile_get_replay_window(
-    const vtun_ipsec_profile *prof);
+VTUN_EXTERN uint32_t
+vtun_ipsec_profile_get_replay_window(const vtun_ipsec_profile *prof);
 /** Extended sequence numbers on or off. @since 0.1 */
 VTUN_EXTERN int vtun_ipsec_profile_set_esn(vtun_ipsec_profile *prof, int on);
 /** Extended sequence numbers. @since 0.1 */
 VTUN_EXTERN int vtun_ipsec_profile_get_esn(const vtun_ipsec_profile *prof);
 /** The tunnel it is applied to, or NULL. @since 0.1 */
-VTUN_EXTERN vtun_tunnel *vtun_ipsec_profile_get_tunnel(
-    const vtun_ipsec_profile *prof);
+VTUN_EXTERN vtun_tunnel *
+vtun_ipsec_profile_get_tunnel(const vtun_ipsec_profile *prof);
 /** User data. @since 0.1 */
 VTUN_EXTERN void vtun_ipsec_profile_set_user_data(vtun_ipsec_profile *prof,
                                                   void *ud);
 /** User data. @since 0.1 */
-VTUN_EXTERN void *vtun_ipsec_profile_get_user_data(
-    const vtun_ipsec_profile *prof);
+VTUN_EXTERN void *
+vtun_ipsec_profile_get_user_data(const vtun_ipsec_profile *prof);
 
 /* ---------------------------------------------------------- address pools */
 
@@ -1015,8 +1003,8 @@ VTUN_EXTERN void *vtun_ipsec_profile_get_user_data(
  * @retval 0 done. @retval VTUN_EINVAL bad name. @retval VTUN_EEXIST exists.
  * @retval VTUN_ENOMEM no memory. Config thread. @since 0.1
  */
-VTUN_EXTERN int vtun_pool_new(vtun_ctx *ctx, vtun_vsys *vsys,
-                              const char *name, vtun_pool **out);
+VTUN_EXTERN int vtun_pool_new(vtun_ctx *ctx, vtun_vsys *vsys, const char *name,
+                              vtun_pool **out);
 /** Pool @p name of @p vsys, or NULL. @since 0.1 */
 VTUN_EXTERN vtun_pool *vtun_pool_find(vtun_ctx *ctx, vtun_vsys *vsys,
                                       const char *name);
@@ -1036,9 +1024,8 @@ VTUN_EXTERN vtun_vsys *vtun_pool_get_vsys(const vtun_pool *pool);
 VTUN_EXTERN int vtun_pool_set_network(vtun_pool *pool, const char *addr,
                                       unsigned prefixlen);
 /** The network into @p buf, prefix into *prefixlen. @since 0.1 */
-VTUN_EXTERN vtun_ssize vtun_pool_get_network(const vtun_pool *pool,
-                                             char *buf, size_t len,
-                                             unsigned *prefixlen);
+VTUN_EXTERN vtun_ssize vtun_pool_get_network(const vtun_pool *pool, char *buf,
+                                             size_t len, unsigned *prefixlen);
 /**
  * Adds a range of addresses inside the network (`section`), inclusive.
  * @retval VTUN_EINVAL bad, reversed, or outside the network.
@@ -1159,9 +1146,8 @@ VTUN_EXTERN vtun_iface *vtun_tunnel_get_unnumbered(const vtun_tunnel *t);
  * the one assigned through IKEv2) and its prefix length.
  * @return text length; VTUN_ENOENT when there is none now. @since 0.1
  */
-VTUN_EXTERN vtun_ssize vtun_tunnel_get_address(const vtun_tunnel *t,
-                                               char *buf, size_t len,
-                                               unsigned *prefixlen);
+VTUN_EXTERN vtun_ssize vtun_tunnel_get_address(const vtun_tunnel *t, char *buf,
+                                               size_t len, unsigned *prefixlen);
 /**
  * `source A`: the local IKE address. @retval VTUN_EINVAL bad address.
  * @since 0.1
@@ -1173,8 +1159,7 @@ VTUN_EXTERN int vtun_tunnel_set_source_address(vtun_tunnel *t,
  * @retval VTUN_EINVAL NULL. @retval VTUN_ER4_SOURCE_LAYER not Layer 3.
  * @since 0.1
  */
-VTUN_EXTERN int vtun_tunnel_set_source_iface(vtun_tunnel *t,
-                                             vtun_iface *iface);
+VTUN_EXTERN int vtun_tunnel_set_source_iface(vtun_tunnel *t, vtun_iface *iface);
 /** Removes the source. @since 0.1 */
 VTUN_EXTERN int vtun_tunnel_clear_source(vtun_tunnel *t);
 /**
@@ -1182,8 +1167,7 @@ VTUN_EXTERN int vtun_tunnel_clear_source(vtun_tunnel *t);
  * @return length. @since 0.1
  */
 VTUN_EXTERN vtun_ssize vtun_tunnel_get_source_address(const vtun_tunnel *t,
-                                                      char *buf,
-                                                      size_t len);
+                                                      char *buf, size_t len);
 /** The source interface, or NULL. @since 0.1 */
 VTUN_EXTERN vtun_iface *vtun_tunnel_get_source_iface(const vtun_tunnel *t);
 /**
@@ -1201,8 +1185,8 @@ VTUN_EXTERN int vtun_tunnel_clear_destination(vtun_tunnel *t);
 VTUN_EXTERN vtun_ssize vtun_tunnel_get_destination(const vtun_tunnel *t,
                                                    char *buf, size_t len);
 /** The destination's vpn-instance, or NULL. @since 0.1 */
-VTUN_EXTERN vtun_vpn_instance *vtun_tunnel_get_vpn_instance(
-    const vtun_tunnel *t);
+VTUN_EXTERN vtun_vpn_instance *
+vtun_tunnel_get_vpn_instance(const vtun_tunnel *t);
 /**
  * Applies @p prof (NULL removes the applied one).
  * @retval VTUN_ER1_PROFILE_BINDING the tunnel has a profile, or @p prof
@@ -1256,8 +1240,7 @@ VTUN_EXTERN int vtun_tunnel_set_keepalive(vtun_tunnel *t, uint32_t period,
                                           uint32_t retries);
 /** GRE keepalive; either pointer may be NULL. @since 0.1 */
 VTUN_EXTERN void vtun_tunnel_get_keepalive(const vtun_tunnel *t,
-                                           uint32_t *period,
-                                           uint32_t *retries);
+                                           uint32_t *period, uint32_t *retries);
 /**
  * The largest inner packet the tunnel carries without fragmenting outside
  * (default 1400). @retval VTUN_ER12_RANGE outside 576-9000. @since 0.1
@@ -1307,8 +1290,8 @@ VTUN_EXTERN int vtun_tunnel_get_initiation(vtun_tunnel *t, unsigned index,
  * The same decision in words, one line per reason. @return text length.
  * Config thread. @since 0.1
  */
-VTUN_EXTERN vtun_ssize vtun_tunnel_explain_initiation(vtun_tunnel *t,
-                                                      char *buf, size_t len);
+VTUN_EXTERN vtun_ssize vtun_tunnel_explain_initiation(vtun_tunnel *t, char *buf,
+                                                      size_t len);
 
 /* ------------------------------------------------- headquarters matching */
 
@@ -1344,10 +1327,9 @@ VTUN_EXTERN int vtun_ctx_match(vtun_ctx *ctx, vtun_vpn_instance *vrf,
 VTUN_EXTERN vtun_ssize vtun_ctx_explain_match(vtun_ctx *ctx,
                                               vtun_vpn_instance *vrf,
                                               const char *local,
-                                              const char *remote,
-                                              int exchange, int id_type,
-                                              const char *id, char *buf,
-                                              size_t len);
+                                              const char *remote, int exchange,
+                                              int id_type, const char *id,
+                                              char *buf, size_t len);
 
 /* --------------------------------------------------------- configuration */
 
@@ -1360,8 +1342,7 @@ VTUN_EXTERN vtun_ssize vtun_ctx_explain_match(vtun_ctx *ctx,
  * @retval a rule's code when a command breaks it. @retval VTUN_ENOMEM.
  * Config thread; may run hooks. @since 0.1
  */
-VTUN_EXTERN int vtun_config_load(vtun_ctx *ctx, const char *text,
-                                 size_t len);
+VTUN_EXTERN int vtun_config_load(vtun_ctx *ctx, const char *text, size_t len);
 
 /** Flags for vtun_config_dump(). @since 0.1 */
 enum vtun_dump_flags {
@@ -1404,12 +1385,11 @@ enum vtun_sa_flags {
  * Config thread; runs the event hook. @since 0.1
  */
 VTUN_EXTERN int vtun_tunnel_set_manual_sa(vtun_tunnel *t, uint32_t spi_in,
-                                          uint32_t spi_out, int encr,
-                                          int integ, const uint8_t *key_in,
+                                          uint32_t spi_out, int encr, int integ,
+                                          const uint8_t *key_in,
                                           size_t key_in_len,
                                           const uint8_t *key_out,
-                                          size_t key_out_len,
-                                          unsigned flags);
+                                          size_t key_out_len, unsigned flags);
 
 /**
  * Encapsulates the inner IP packet at buf[off, off+len) in place (ESP,
@@ -1431,12 +1411,12 @@ VTUN_EXTERN int vtun_tunnel_send(vtun_tunnel *t, uint8_t *buf, size_t off,
 
 /** One packet of a batch. @since 0.1 */
 typedef struct vtun_pkt {
-  uint8_t *buf;          /**< buffer */
-  size_t off;            /**< where the packet starts */
-  size_t len;            /**< its length */
-  size_t cap;            /**< buffer capacity */
-  vtun_endpoint remote;  /**< input: where it came from */
-  int result;            /**< out: what the single call would return */
+  uint8_t *buf;         /**< buffer */
+  size_t off;           /**< where the packet starts */
+  size_t len;           /**< its length */
+  size_t cap;           /**< buffer capacity */
+  vtun_endpoint remote; /**< input: where it came from */
+  int result;           /**< out: what the single call would return */
 } vtun_pkt;
 
 /**
@@ -1463,8 +1443,8 @@ VTUN_EXTERN vtun_ssize vtun_tunnel_send_batch(vtun_tunnel *t, vtun_pkt *pkts,
  * config-thread work: the host calls this from the config thread for UDP
  * 500/4500 or serialises it. @since 0.1
  */
-VTUN_EXTERN int vtun_ctx_input(vtun_ctx *ctx, vtun_vpn_instance *vrf,
-                               int proto, const vtun_endpoint *local,
+VTUN_EXTERN int vtun_ctx_input(vtun_ctx *ctx, vtun_vpn_instance *vrf, int proto,
+                               const vtun_endpoint *local,
                                const vtun_endpoint *remote, uint8_t *buf,
                                size_t len);
 
@@ -1474,8 +1454,7 @@ VTUN_EXTERN int vtun_ctx_input(vtun_ctx *ctx, vtun_vpn_instance *vrf,
  * @since 0.1
  */
 VTUN_EXTERN vtun_ssize vtun_ctx_input_batch(vtun_ctx *ctx,
-                                            vtun_vpn_instance *vrf,
-                                            int proto,
+                                            vtun_vpn_instance *vrf, int proto,
                                             const vtun_endpoint *local,
                                             vtun_pkt *pkts, size_t n);
 
@@ -1512,14 +1491,14 @@ VTUN_EXTERN int vtun_tunnel_get_stats(const vtun_tunnel *t,
  * Context-wide counters for what belongs to no tunnel. @since 0.1
  */
 typedef struct vtun_ctx_stats {
-  uint64_t rx_datagrams;       /**< every datagram given to input */
-  uint64_t drop_unknown_spi;   /**< ESP for no SA */
-  uint64_t drop_malformed;     /**< too short, bad marker, bad header */
-  uint64_t drop_no_tunnel;     /**< GRE for no tunnel */
-  uint64_t ike_no_match;       /**< IKE negotiations matching no tunnel */
-  uint64_t ike_dropped;        /**< IKE messages dropped */
-  uint64_t nat_keepalives_rx;  /**< NAT keepalives received */
-  uint64_t pool_exhausted;     /**< leases refused for an empty pool */
+  uint64_t rx_datagrams;      /**< every datagram given to input */
+  uint64_t drop_unknown_spi;  /**< ESP for no SA */
+  uint64_t drop_malformed;    /**< too short, bad marker, bad header */
+  uint64_t drop_no_tunnel;    /**< GRE for no tunnel */
+  uint64_t ike_no_match;      /**< IKE negotiations matching no tunnel */
+  uint64_t ike_dropped;       /**< IKE messages dropped */
+  uint64_t nat_keepalives_rx; /**< NAT keepalives received */
+  uint64_t pool_exhausted;    /**< leases refused for an empty pool */
 } vtun_ctx_stats;
 
 /** Copies the context counters, as vtun_tunnel_get_stats(). @since 0.1 */

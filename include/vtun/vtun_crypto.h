@@ -66,12 +66,12 @@ typedef struct vtun_crypto_ops {
    * 12-byte @p nonce and @p aad, writing @p taglen bytes of tag to @p tag.
    */
   int (*aead_seal)(void *aead, const uint8_t nonce[12], const uint8_t *aad,
-                   size_t aadlen, const uint8_t *in, size_t len,
-                   uint8_t *out, uint8_t *tag, size_t taglen);
+                   size_t aadlen, const uint8_t *in, size_t len, uint8_t *out,
+                   uint8_t *tag, size_t taglen);
   /** Decrypts and verifies; VTUN_EINTEGRITY if the tag is wrong. */
   int (*aead_open)(void *aead, const uint8_t nonce[12], const uint8_t *aad,
-                   size_t aadlen, const uint8_t *in, size_t len,
-                   uint8_t *out, const uint8_t *tag, size_t taglen);
+                   size_t aadlen, const uint8_t *in, size_t len, uint8_t *out,
+                   const uint8_t *tag, size_t taglen);
   /** Frees the AEAD object and wipes its key. NULL is accepted. */
   void (*aead_free)(void *aead);
 

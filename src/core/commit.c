@@ -19,8 +19,8 @@ struct r13_item {
   const vtun_tunnel *t;
   vtun_endpoint local;
   int kind;
-  vtun_endpoint addr;  /* R13_ADDR */
-  const char *id;      /* R13_ID */
+  vtun_endpoint addr; /* R13_ADDR */
+  const char *id;     /* R13_ID */
   int id_type;
 };
 
@@ -104,11 +104,11 @@ static int r13_refuse(vtun_ctx *ctx, const struct r13_item *a,
       "peers apart: %s%s",
       a->t->name, b->t->name, l, borrow ? " borrowed from " : "",
       borrow ? borrow : "",
-      a->kind == R13_ADDR  ? "both expect their peer at "
+      a->kind == R13_ADDR ? "both expect their peer at "
       : a->kind == R13_ID ? "both expect peer ID "
                           : "neither has a destination, a remote address "
                             "or a usable peer ID",
-      a->kind == R13_ADDR  ? vtun__ep_str(&a->addr, r)
+      a->kind == R13_ADDR ? vtun__ep_str(&a->addr, r)
       : a->kind == R13_ID ? a->id
                           : "");
 }
@@ -141,7 +141,7 @@ static int check_r13(vtun_ctx *ctx) {
   vtun_endpoint local;
   int rv = 0;
 
-  vtun__list_each(t, &ctx->tunnels, vtun_tunnel) {
+  vtun__list_each (t, &ctx->tunnels, vtun_tunnel) {
     if (r13_candidate(t, &local))
       cap += VTUN_MAX_REMOTE_ADDRS;
   }
@@ -149,7 +149,7 @@ static int check_r13(vtun_ctx *ctx) {
     return 0;
   if ((items = calloc(cap, sizeof(*items))) == NULL)
     return VTUN_ENOMEM;
-  vtun__list_each(t, &ctx->tunnels, vtun_tunnel) {
+  vtun__list_each (t, &ctx->tunnels, vtun_tunnel) {
     if (r13_candidate(t, &local))
       n += r13_items(t, &items[n]);
   }
@@ -167,8 +167,7 @@ int vtun_ctx_commit(vtun_ctx *ctx) {
   int rv;
 
   vtun__ok(ctx);
-  if ((rv = vtun__check_proposals_r11(ctx)) != 0 ||
-      (rv = check_r13(ctx)) != 0)
+  if ((rv = vtun__check_proposals_r11(ctx)) != 0 || (rv = check_r13(ctx)) != 0)
     return rv;
   ctx->committed = true;
   return 0;

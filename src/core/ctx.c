@@ -10,7 +10,9 @@
 #include "core/objects.h"
 #include "util/mem.h"
 
-const char *vtun_version(void) { return VTUN_VERSION; }
+const char *vtun_version(void) {
+  return VTUN_VERSION;
+}
 
 void vtun_settings_default(vtun_settings *s) {
   if (s == NULL)
@@ -84,15 +86,14 @@ int vtun_ctx_new_versioned(vtun_ctx **out, int hooks_version,
   ctx = vtun__zalloc(sizeof(*ctx));
   if (ctx == NULL)
     return VTUN_ENOMEM;
-  rv = ctx_copy_inputs(ctx, hooks_version, hooks, settings_version,
-                       settings);
+  rv = ctx_copy_inputs(ctx, hooks_version, hooks, settings_version, settings);
   if (rv != 0)
     goto fail_free_ctx;
 
   ctx->user_data = user_data;
-  ctx->log = (struct vtun__logger){ctx->hooks.log, user_data,
-                                   ctx->settings.log_level,
-                                   ctx->settings.log_topics};
+  ctx->log =
+      (struct vtun__logger){ctx->hooks.log, user_data, ctx->settings.log_level,
+                            ctx->settings.log_topics};
   ctx_init_lists(ctx);
   rv = ctx_start_crypto(ctx);
   if (rv != 0)
@@ -132,7 +133,9 @@ void vtun_ctx_set_user_data(vtun_ctx *ctx, void *user_data) {
   ctx->log.user_data = user_data;
 }
 
-void *vtun_ctx_get_user_data(const vtun_ctx *ctx) { return ctx->user_data; }
+void *vtun_ctx_get_user_data(const vtun_ctx *ctx) {
+  return ctx->user_data;
+}
 
 int vtun__refuse(vtun_ctx *ctx, int code, const char *fmt, ...) {
   va_list ap;
@@ -156,12 +159,11 @@ void vtun__event(vtun_ctx *ctx, const vtun_event *ev) {
 int vtun__random(vtun_ctx *ctx, uint8_t *buf, size_t len) {
   if (ctx->hooks.random != NULL)
     return ctx->hooks.random(ctx->user_data, buf, len) == 0 ? 0
-                                                           : VTUN_ECALLBACK;
+                                                            : VTUN_ECALLBACK;
   if (ctx->crypto == NULL || ctx->crypto->random == NULL)
     return VTUN_ENOTSUP;
-  return ctx->crypto->random(ctx->crypto_state, buf, len) == 0
-             ? 0
-             : VTUN_ECRYPTO;
+  return ctx->crypto->random(ctx->crypto_state, buf, len) == 0 ? 0
+                                                               : VTUN_ECRYPTO;
 }
 
 int vtun_ctx_get_allow_legacy(const vtun_ctx *ctx) {

@@ -14,10 +14,10 @@
 #include "vtun/vtun.h"
 #include "vtun/vtun_crypto.h"
 
-#define VTUN_NAME_MAX 64       /* names: 1-63 characters */
-#define VTUN_ID_MAX 256        /* identity values */
-#define VTUN_PSK_MAX 256       /* pre-shared keys */
-#define VTUN_POOL_RANGES 16    /* ranges per pool */
+#define VTUN_NAME_MAX 64    /* names: 1-63 characters */
+#define VTUN_ID_MAX 256     /* identity values */
+#define VTUN_PSK_MAX 256    /* pre-shared keys */
+#define VTUN_POOL_RANGES 16 /* ranges per pool */
 #define VTUN_ERRMSG_MAX 1024
 
 struct vtun_vsys {
@@ -169,14 +169,13 @@ struct vtun_ctx {
   void *crypto_state;
 
   struct vtun__list vsyses, vrfs, ifaces, tunnels;
-  struct vtun__list ike_proposals, ike_peers, ipsec_proposals, profiles,
-      pools;
+  struct vtun__list ike_proposals, ike_peers, ipsec_proposals, profiles, pools;
   bool committed;
 
-  struct vtun__ctx_dp dp; /* SPI table and context counters */
-  void *ike;              /* IKE engine state, owned by src/ike */
+  struct vtun__ctx_dp dp;     /* SPI table and context counters */
+  void *ike;                  /* IKE engine state, owned by src/ike */
   struct vtun__timers timers; /* every timer of the context */
-  vtun_tstamp now;        /* the latest time the host gave */
+  vtun_tstamp now;            /* the latest time the host gave */
 
   char errmsg[VTUN_ERRMSG_MAX];
 };
@@ -187,7 +186,9 @@ int vtun__refuse(vtun_ctx *ctx, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Clears the last refusal message at the start of a public call. */
-static inline void vtun__ok(vtun_ctx *ctx) { ctx->errmsg[0] = '\0'; }
+static inline void vtun__ok(vtun_ctx *ctx) {
+  ctx->errmsg[0] = '\0';
+}
 
 /* Sends an event to the host, if it has an event hook. */
 void vtun__event(vtun_ctx *ctx, const vtun_event *ev);

@@ -45,8 +45,7 @@ static bool exchange_ok(const vtun_ike_peer *peer, int exchange) {
 /* Step 1: tunnels in ipsec mode with a profile, up administratively,
  * whose local address is L in the same vpn-instance, and whose peer
  * accepts this kind of exchange. */
-static bool candidate(const vtun_tunnel *t,
-                      const struct vtun__match_query *q) {
+static bool candidate(const vtun_tunnel *t, const struct vtun__match_query *q) {
   const vtun_ike_peer *peer = vtun__tunnel_peer(t);
 
   return t->enabled && t->protocol == VTUN_TUNNEL_IPSEC && peer != NULL &&
@@ -149,13 +148,13 @@ static void set_add(struct match_set *s, vtun_tunnel *t) {
 
 /* Collects the candidates of @p step; with several at a step that can be
  * narrowed by peer ID, the ID decides among them. */
-static void collect(vtun_ctx *ctx, const struct vtun__match_query *q,
-                    int step, struct match_set *s) {
+static void collect(vtun_ctx *ctx, const struct vtun__match_query *q, int step,
+                    struct match_set *s) {
   s->first = NULL;
   s->n = 0;
   if (s->why != NULL)
     vtun__sb_printf(s->why, "step %d (%s):", step, step_text(step));
-  vtun__list_each(t, &ctx->tunnels, vtun_tunnel) {
+  vtun__list_each (t, &ctx->tunnels, vtun_tunnel) {
     if (candidate(t, q) && in_step(t, step, q))
       set_add(s, t);
   }
@@ -168,7 +167,7 @@ static int narrow_by_id(vtun_ctx *ctx, const struct vtun__match_query *q,
   vtun_tunnel *winner = NULL;
   unsigned n = 0;
 
-  vtun__list_each(t, &ctx->tunnels, vtun_tunnel) {
+  vtun__list_each (t, &ctx->tunnels, vtun_tunnel) {
     if (!candidate(t, q) || !in_step(t, step, q))
       continue;
     if (id_usable(t, q->exchange) &&
@@ -194,7 +193,7 @@ static void count_candidates(vtun_ctx *ctx, const struct vtun__match_query *q,
   if (why == NULL)
     return;
   vtun__sb_printf(why, "step 1 (ipsec tunnels on this local address):");
-  vtun__list_each(t, &ctx->tunnels, vtun_tunnel) {
+  vtun__list_each (t, &ctx->tunnels, vtun_tunnel) {
     if (candidate(t, q) && n++ < MATCH_MAX_LIST)
       vtun__sb_printf(why, " %s", t->name);
   }
@@ -206,7 +205,7 @@ static void count_candidates(vtun_ctx *ctx, const struct vtun__match_query *q,
 static bool id_pending(vtun_ctx *ctx, const struct vtun__match_query *q) {
   if (q->id != NULL)
     return false;
-  vtun__list_each(t, &ctx->tunnels, vtun_tunnel) {
+  vtun__list_each (t, &ctx->tunnels, vtun_tunnel) {
     if (candidate(t, q) && !addr_constrained(t) && id_usable(t, q->exchange))
       return true;
   }
@@ -261,10 +260,9 @@ int vtun__match(vtun_ctx *ctx, const struct vtun__match_query *q,
   return rv;
 }
 
-static int match_query(vtun_ctx *ctx, vtun_vpn_instance *vrf,
-                       const char *local, const char *remote, int exchange,
-                       int id_type, const char *id,
-                       struct vtun__match_query *q) {
+static int match_query(vtun_ctx *ctx, vtun_vpn_instance *vrf, const char *local,
+                       const char *remote, int exchange, int id_type,
+                       const char *id, struct vtun__match_query *q) {
   int rv;
 
   if ((rv = vtun__parse_addr(ctx, "local address", local, &q->local)) != 0 ||
@@ -292,8 +290,8 @@ int vtun_ctx_match(vtun_ctx *ctx, vtun_vpn_instance *vrf, const char *local,
   if (out == NULL)
     return VTUN_EINVAL;
   *out = NULL;
-  if ((rv = match_query(ctx, vrf, local, remote, exchange, id_type, id,
-                        &q)) != 0)
+  if ((rv = match_query(ctx, vrf, local, remote, exchange, id_type, id, &q)) !=
+      0)
     return rv;
   vtun__sb_init(&sb, why, sizeof(why));
   if ((rv = vtun__match(ctx, &q, &res, &sb)) != 0)
@@ -312,8 +310,8 @@ vtun_ssize vtun_ctx_explain_match(vtun_ctx *ctx, vtun_vpn_instance *vrf,
   int rv;
 
   vtun__ok(ctx);
-  if ((rv = match_query(ctx, vrf, local, remote, exchange, id_type, id,
-                        &q)) != 0)
+  if ((rv = match_query(ctx, vrf, local, remote, exchange, id_type, id, &q)) !=
+      0)
     return rv;
   vtun__sb_init(&sb, buf, len);
   vtun__match(ctx, &q, &res, &sb);

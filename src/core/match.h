@@ -11,9 +11,9 @@
 struct vtun__match_query {
   vtun_vpn_instance *vrf;
   vtun_endpoint local, remote;
-  int exchange;    /* enum vtun_match_exchange */
-  int id_type;     /* VTUN_ID_NONE when not known yet */
-  const char *id;  /* NULL when not known yet */
+  int exchange;   /* enum vtun_match_exchange */
+  int id_type;    /* VTUN_ID_NONE when not known yet */
+  const char *id; /* NULL when not known yet */
 };
 
 struct vtun__match_result {

@@ -16,9 +16,8 @@ int vtun__check_name(vtun_ctx *ctx, const char *what, const char *name) {
     return vtun__refuse(ctx, VTUN_EINVAL, "%s: no name given", what);
   n = strlen(name);
   if (n == 0 || n >= VTUN_NAME_MAX)
-    return vtun__refuse(ctx, VTUN_EINVAL,
-                        "%s name must have 1-%d characters", what,
-                        VTUN_NAME_MAX - 1);
+    return vtun__refuse(ctx, VTUN_EINVAL, "%s name must have 1-%d characters",
+                        what, VTUN_NAME_MAX - 1);
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)name[i];
 
@@ -34,8 +33,8 @@ int vtun__check_name(vtun_ctx *ctx, const char *what, const char *name) {
 int vtun__parse_addr(vtun_ctx *ctx, const char *what, const char *text,
                      vtun_endpoint *out) {
   if (vtun_endpoint_parse(out, text, 0) != 0)
-    return vtun__refuse(ctx, VTUN_EINVAL, "%s: '%s' is not an IP address",
-                        what, text != NULL ? text : "(null)");
+    return vtun__refuse(ctx, VTUN_EINVAL, "%s: '%s' is not an IP address", what,
+                        text != NULL ? text : "(null)");
   return 0;
 }
 
@@ -64,8 +63,7 @@ int vtun_vsys_new(vtun_ctx *ctx, const char *name, vtun_vsys **out) {
   if ((rv = vtun__check_name(ctx, "virtual system", name)) != 0)
     return rv;
   if (strcmp(name, "root") == 0 || vtun_vsys_find(ctx, name) != NULL)
-    return vtun__refuse(ctx, VTUN_EEXIST, "virtual system %s exists",
-                        name);
+    return vtun__refuse(ctx, VTUN_EEXIST, "virtual system %s exists", name);
   if ((v = vtun__zalloc(sizeof(*v))) == NULL)
     return VTUN_ENOMEM;
   v->ctx = ctx;
@@ -78,24 +76,31 @@ int vtun_vsys_new(vtun_ctx *ctx, const char *name, vtun_vsys **out) {
 vtun_vsys *vtun_vsys_find(vtun_ctx *ctx, const char *name) {
   if (name == NULL)
     return NULL;
-  vtun__list_each(v, &ctx->vsyses, vtun_vsys) if (strcmp(v->name, name) == 0)
+  vtun__list_each (v, &ctx->vsyses, vtun_vsys)
+    if (strcmp(v->name, name) == 0)
       return v;
   return NULL;
 }
 
 /* Whether any object or tunnel belongs to @p vsys. */
 static const char *vsys_user(vtun_ctx *ctx, const vtun_vsys *vsys) {
-  vtun__list_each(t, &ctx->tunnels, vtun_tunnel) if (t->vsys == vsys)
+  vtun__list_each (t, &ctx->tunnels, vtun_tunnel)
+    if (t->vsys == vsys)
       return t->name;
-  vtun__list_each(p, &ctx->ike_peers, vtun_ike_peer) if (p->vsys == vsys)
+  vtun__list_each (p, &ctx->ike_peers, vtun_ike_peer)
+    if (p->vsys == vsys)
       return p->name;
-  vtun__list_each(p, &ctx->profiles, vtun_ipsec_profile) if (p->vsys == vsys)
+  vtun__list_each (p, &ctx->profiles, vtun_ipsec_profile)
+    if (p->vsys == vsys)
       return p->name;
-  vtun__list_each(p, &ctx->ipsec_proposals,
-                  vtun_ipsec_proposal) if (p->vsys == vsys) return p->name;
-  vtun__list_each(p, &ctx->ike_proposals,
-                  vtun_ike_proposal) if (p->vsys == vsys) return "ike proposal";
-  vtun__list_each(p, &ctx->pools, vtun_pool) if (p->vsys == vsys)
+  vtun__list_each (p, &ctx->ipsec_proposals, vtun_ipsec_proposal)
+    if (p->vsys == vsys)
+      return p->name;
+  vtun__list_each (p, &ctx->ike_proposals, vtun_ike_proposal)
+    if (p->vsys == vsys)
+      return "ike proposal";
+  vtun__list_each (p, &ctx->pools, vtun_pool)
+    if (p->vsys == vsys)
       return p->name;
   return NULL;
 }
@@ -108,8 +113,7 @@ int vtun_vsys_delete(vtun_vsys *vsys) {
   vtun__ok(vsys->ctx);
   if ((user = vsys_user(vsys->ctx, vsys)) != NULL)
     return vtun__refuse(vsys->ctx, VTUN_EBUSY,
-                        "virtual system %s still holds %s", vsys->name,
-                        user);
+                        "virtual system %s still holds %s", vsys->name, user);
   vtun__list_remove(&vsys->link);
   free(vsys);
   return 0;
@@ -153,8 +157,8 @@ int vtun_vpn_instance_new(vtun_ctx *ctx, const char *name,
 vtun_vpn_instance *vtun_vpn_instance_find(vtun_ctx *ctx, const char *name) {
   if (name == NULL)
     return NULL;
-  vtun__list_each(v, &ctx->vrfs, vtun_vpn_instance) if (strcmp(v->name,
-                                                               name) == 0)
+  vtun__list_each (v, &ctx->vrfs, vtun_vpn_instance)
+    if (strcmp(v->name, name) == 0)
       return v;
   return NULL;
 }
@@ -166,10 +170,10 @@ int vtun_vpn_instance_delete(vtun_vpn_instance *vrf) {
     return VTUN_EINVAL;
   ctx = vrf->ctx;
   vtun__ok(ctx);
-  vtun__list_each(t, &ctx->tunnels, vtun_tunnel) if (t->vrf == vrf)
-      return vtun__refuse(ctx, VTUN_EBUSY,
-                          "vpn-instance %s is used by %s", vrf->name,
-                          t->name);
+  vtun__list_each (t, &ctx->tunnels, vtun_tunnel)
+    if (t->vrf == vrf)
+      return vtun__refuse(ctx, VTUN_EBUSY, "vpn-instance %s is used by %s",
+                          vrf->name, t->name);
   vtun__list_remove(&vrf->link);
   free(vrf);
   return 0;
@@ -200,8 +204,10 @@ int vtun_iface_new(vtun_ctx *ctx, const char *name, int layer,
   if ((rv = vtun__check_name(ctx, "interface", name)) != 0)
     return rv;
   if (layer != VTUN_LAYER2 && layer != VTUN_LAYER3)
-    return vtun__refuse(ctx, VTUN_EINVAL, "interface %s: layer %d is "
-                        "neither 2 nor 3", name, layer);
+    return vtun__refuse(ctx, VTUN_EINVAL,
+                        "interface %s: layer %d is "
+                        "neither 2 nor 3",
+                        name, layer);
   if (vtun_iface_find(ctx, name) != NULL || vtun_tunnel_find(ctx, name))
     return vtun__refuse(ctx, VTUN_EEXIST, "interface %s exists", name);
   if ((i = vtun__zalloc(sizeof(*i))) == NULL)
@@ -217,14 +223,16 @@ int vtun_iface_new(vtun_ctx *ctx, const char *name, int layer,
 vtun_iface *vtun_iface_find(vtun_ctx *ctx, const char *name) {
   if (name == NULL)
     return NULL;
-  vtun__list_each(i, &ctx->ifaces, vtun_iface) if (strcmp(i->name, name) ==
-                                                   0) return i;
+  vtun__list_each (i, &ctx->ifaces, vtun_iface)
+    if (strcmp(i->name, name) == 0)
+      return i;
   return NULL;
 }
 
 static const vtun_tunnel *iface_user(const vtun_iface *iface) {
-  vtun__list_each(t, &iface->ctx->tunnels, vtun_tunnel) if (
-      t->source_iface == iface || t->unnumbered == iface) return t;
+  vtun__list_each (t, &iface->ctx->tunnels, vtun_tunnel)
+    if (t->source_iface == iface || t->unnumbered == iface)
+      return t;
   return NULL;
 }
 
@@ -235,8 +243,8 @@ int vtun_iface_delete(vtun_iface *iface) {
     return VTUN_EINVAL;
   vtun__ok(iface->ctx);
   if ((t = iface_user(iface)) != NULL)
-    return vtun__refuse(iface->ctx, VTUN_EBUSY,
-                        "interface %s is used by %s", iface->name, t->name);
+    return vtun__refuse(iface->ctx, VTUN_EBUSY, "interface %s is used by %s",
+                        iface->name, t->name);
   vtun__list_remove(&iface->link);
   free(iface);
   return 0;
@@ -251,26 +259,32 @@ int vtun_iface_set_layer(vtun_iface *iface, int layer) {
 
   vtun__ok(ctx);
   if (layer != VTUN_LAYER2 && layer != VTUN_LAYER3)
-    return vtun__refuse(ctx, VTUN_EINVAL, "interface %s: layer %d is "
-                        "neither 2 nor 3", iface->name, layer);
+    return vtun__refuse(ctx, VTUN_EINVAL,
+                        "interface %s: layer %d is "
+                        "neither 2 nor 3",
+                        iface->name, layer);
   if (layer == VTUN_LAYER2)
-    vtun__list_each(t, &ctx->tunnels, vtun_tunnel) if (t->source_iface ==
-                                                       iface) return
-        vtun__refuse(ctx, VTUN_ER4_SOURCE_LAYER,
-                     "R4: interface %s is the source of %s and must stay "
-                     "Layer 3",
-                     iface->name, t->name);
+    vtun__list_each (t, &ctx->tunnels, vtun_tunnel)
+      if (t->source_iface == iface)
+        return vtun__refuse(
+            ctx, VTUN_ER4_SOURCE_LAYER,
+            "R4: interface %s is the source of %s and must stay "
+            "Layer 3",
+            iface->name, t->name);
   iface->layer = layer;
   return 0;
 }
 
-int vtun_iface_get_layer(const vtun_iface *iface) { return iface->layer; }
+int vtun_iface_get_layer(const vtun_iface *iface) {
+  return iface->layer;
+}
 
 /* Tunnels whose local address follows this interface learn of the
  * change: their SAs were keyed for the old address. */
 static void iface_moved(vtun_iface *iface) {
-  vtun__list_each(t, &iface->ctx->tunnels, vtun_tunnel) if (
-      t->source_iface == iface) vtun__tunnel_set_state(t, t->state, 0);
+  vtun__list_each (t, &iface->ctx->tunnels, vtun_tunnel)
+    if (t->source_iface == iface)
+      vtun__tunnel_set_state(t, t->state, 0);
 }
 
 int vtun_iface_set_address(vtun_iface *iface, const char *addr,
@@ -283,8 +297,8 @@ int vtun_iface_set_address(vtun_iface *iface, const char *addr,
     return rv;
   if (prefixlen > vtun__ep_maxprefix(&ep))
     return vtun__refuse(iface->ctx, VTUN_EINVAL,
-                        "interface %s: prefix length %u too long",
-                        iface->name, prefixlen);
+                        "interface %s: prefix length %u too long", iface->name,
+                        prefixlen);
   if (ep.family == VTUN_AF_INET) {
     iface->addr4 = ep;
     iface->prefix4 = prefixlen;
@@ -303,15 +317,13 @@ int vtun_iface_clear_address(vtun_iface *iface, int family) {
   else if (family == VTUN_AF_INET6)
     memset(&iface->addr6, 0, sizeof(iface->addr6));
   else
-    return vtun__refuse(iface->ctx, VTUN_EINVAL, "unknown family %d",
-                        family);
+    return vtun__refuse(iface->ctx, VTUN_EINVAL, "unknown family %d", family);
   iface_moved(iface);
   return 0;
 }
 
 vtun_ssize vtun_iface_get_address(const vtun_iface *iface, int family,
-                                  char *buf, size_t len,
-                                  unsigned *prefixlen) {
+                                  char *buf, size_t len, unsigned *prefixlen) {
   const vtun_endpoint *ep =
       family == VTUN_AF_INET6 ? &iface->addr6 : &iface->addr4;
 
@@ -334,10 +346,10 @@ void *vtun_iface_get_user_data(const vtun_iface *iface) {
 
 /* --------------------------------------------------------- teardown */
 
-#define FREE_LIST(head, type, destroy)                                        \
-  vtun__list_each_safe(o, n, head, type) {                                    \
-    vtun__list_remove(&o->link);                                              \
-    destroy(o);                                                               \
+#define FREE_LIST(head, type, destroy)                                         \
+  vtun__list_each_safe (o, n, head, type) {                                    \
+    vtun__list_remove(&o->link);                                               \
+    destroy(o);                                                                \
   }
 
 void vtun__objects_free_all(vtun_ctx *ctx) {

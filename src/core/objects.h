@@ -32,8 +32,7 @@ int vtun__check_legacy(vtun_ctx *ctx, int kind, int id, const char *owner);
 int vtun__check_dest_remotes(vtun_ctx *ctx, const vtun_tunnel *t,
                              const vtun_endpoint *dest,
                              const vtun_ike_peer *peer,
-                             const vtun_endpoint *remotes,
-                             unsigned nremotes);
+                             const vtun_endpoint *remotes, unsigned nremotes);
 
 /* R11 over every proposal (commit). */
 int vtun__check_proposals_r11(vtun_ctx *ctx);

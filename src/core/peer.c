@@ -43,7 +43,7 @@ vtun_ike_peer *vtun_ike_peer_find(vtun_ctx *ctx, vtun_vsys *vsys,
                                   const char *name) {
   if (name == NULL)
     return NULL;
-  vtun__list_each(p, &ctx->ike_peers, vtun_ike_peer) {
+  vtun__list_each (p, &ctx->ike_peers, vtun_ike_peer) {
     if (p->vsys == vsys && strcmp(p->name, name) == 0)
       return p;
   }
@@ -127,8 +127,7 @@ int vtun_ike_peer_get_exchange_mode(const vtun_ike_peer *peer) {
   return peer->exchange_mode;
 }
 
-int vtun_ike_peer_set_psk(vtun_ike_peer *peer, const uint8_t *key,
-                          size_t len) {
+int vtun_ike_peer_set_psk(vtun_ike_peer *peer, const uint8_t *key, size_t len) {
   uint8_t *copy;
 
   vtun__ok(peer->ctx);
@@ -245,8 +244,8 @@ int vtun_ike_peer_add_remote_address(vtun_ike_peer *peer, const char *addr) {
                           "ike peer %s lists %s already", peer->name, addr);
   if (peer->nremotes == VTUN_MAX_REMOTE_ADDRS)
     return vtun__refuse(peer->ctx, VTUN_ENOSPC,
-                        "ike peer %s: at most %d remote addresses",
-                        peer->name, VTUN_MAX_REMOTE_ADDRS);
+                        "ike peer %s: at most %d remote addresses", peer->name,
+                        VTUN_MAX_REMOTE_ADDRS);
 
   memcpy(list, peer->remotes, sizeof(list));
   list[peer->nremotes] = ep;
@@ -258,8 +257,7 @@ int vtun_ike_peer_add_remote_address(vtun_ike_peer *peer, const char *addr) {
   return 0;
 }
 
-int vtun_ike_peer_remove_remote_address(vtun_ike_peer *peer,
-                                        const char *addr) {
+int vtun_ike_peer_remove_remote_address(vtun_ike_peer *peer, const char *addr) {
   vtun_endpoint ep;
   int rv;
 
@@ -352,9 +350,8 @@ int vtun_ike_peer_set_dpd(vtun_ike_peer *peer, int type, uint32_t idle,
   return 0;
 }
 
-void vtun_ike_peer_get_dpd(const vtun_ike_peer *peer, int *type,
-                           uint32_t *idle, uint32_t *retransmit,
-                           uint32_t *retries) {
+void vtun_ike_peer_get_dpd(const vtun_ike_peer *peer, int *type, uint32_t *idle,
+                           uint32_t *retransmit, uint32_t *retries) {
   if (type != NULL)
     *type = peer->dpd_type;
   if (idle != NULL)

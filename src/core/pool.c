@@ -36,7 +36,7 @@ int vtun_pool_new(vtun_ctx *ctx, vtun_vsys *vsys, const char *name,
 vtun_pool *vtun_pool_find(vtun_ctx *ctx, vtun_vsys *vsys, const char *name) {
   if (name == NULL)
     return NULL;
-  vtun__list_each(p, &ctx->pools, vtun_pool) {
+  vtun__list_each (p, &ctx->pools, vtun_pool) {
     if (p->vsys == vsys && strcmp(p->name, name) == 0)
       return p;
   }
@@ -52,7 +52,7 @@ int vtun_pool_delete(vtun_pool *pool) {
   if (pool == NULL)
     return VTUN_EINVAL;
   vtun__ok(pool->ctx);
-  vtun__list_each(peer, &pool->ctx->ike_peers, vtun_ike_peer) {
+  vtun__list_each (peer, &pool->ctx->ike_peers, vtun_ike_peer) {
     if (peer->pool == pool)
       return vtun__refuse(pool->ctx, VTUN_EBUSY,
                           "ip pool %s is used by ike peer %s", pool->name,
@@ -63,9 +63,13 @@ int vtun_pool_delete(vtun_pool *pool) {
   return 0;
 }
 
-const char *vtun_pool_get_name(const vtun_pool *pool) { return pool->name; }
+const char *vtun_pool_get_name(const vtun_pool *pool) {
+  return pool->name;
+}
 
-vtun_vsys *vtun_pool_get_vsys(const vtun_pool *pool) { return pool->vsys; }
+vtun_vsys *vtun_pool_get_vsys(const vtun_pool *pool) {
+  return pool->vsys;
+}
 
 static uint32_t pool_mask(unsigned prefix) {
   return prefix == 0 ? 0 : 0xffffffffu << (32 - prefix);
@@ -76,8 +80,8 @@ static int pool_parse4(vtun_pool *pool, const char *text, uint32_t *out) {
 
   if (text == NULL || inet_pton(AF_INET, text, &a) != 1)
     return vtun__refuse(pool->ctx, VTUN_EINVAL,
-                        "ip pool %s: '%s' is not an IPv4 address",
-                        pool->name, text != NULL ? text : "(null)");
+                        "ip pool %s: '%s' is not an IPv4 address", pool->name,
+                        text != NULL ? text : "(null)");
   *out = ntohl(a.s_addr);
   return 0;
 }
@@ -103,8 +107,8 @@ int vtun_pool_set_network(vtun_pool *pool, const char *addr,
                         "ip pool %s: prefix length %u is outside 8-30",
                         pool->name, prefixlen);
   if (pool_active(pool) > 0)
-    return vtun__refuse(pool->ctx, VTUN_EBUSY,
-                        "ip pool %s has leases out", pool->name);
+    return vtun__refuse(pool->ctx, VTUN_EBUSY, "ip pool %s has leases out",
+                        pool->name);
   pool->network = a & pool_mask(prefixlen);
   pool->prefix = prefixlen;
   pool->nranges = 0;
@@ -118,8 +122,8 @@ static void pool_fmt(uint32_t a, char buf[16]) {
   inet_ntop(AF_INET, &in, buf, 16);
 }
 
-vtun_ssize vtun_pool_get_network(const vtun_pool *pool, char *buf,
-                                 size_t len, unsigned *prefixlen) {
+vtun_ssize vtun_pool_get_network(const vtun_pool *pool, char *buf, size_t len,
+                                 unsigned *prefixlen) {
   char tmp[16];
 
   if (pool->prefix == 0)
@@ -134,8 +138,7 @@ static bool pool_in_network(const vtun_pool *pool, uint32_t a) {
   return (a & pool_mask(pool->prefix)) == pool->network;
 }
 
-int vtun_pool_add_range(vtun_pool *pool, const char *first,
-                        const char *last) {
+int vtun_pool_add_range(vtun_pool *pool, const char *first, const char *last) {
   uint32_t a = 0, b = 0;
   int rv;
 
@@ -157,9 +160,8 @@ int vtun_pool_add_range(vtun_pool *pool, const char *first,
                           "ip pool %s: %s-%s overlaps a range", pool->name,
                           first, last);
   if (pool->nranges == VTUN_POOL_RANGES)
-    return vtun__refuse(pool->ctx, VTUN_ENOSPC,
-                        "ip pool %s: at most %d ranges", pool->name,
-                        VTUN_POOL_RANGES);
+    return vtun__refuse(pool->ctx, VTUN_ENOSPC, "ip pool %s: at most %d ranges",
+                        pool->name, VTUN_POOL_RANGES);
   pool->ranges[pool->nranges++] = (struct vtun__pool_range){a, b};
   return 0;
 }
@@ -168,8 +170,8 @@ unsigned vtun_pool_get_range_count(const vtun_pool *pool) {
   return pool->nranges;
 }
 
-vtun_ssize vtun_pool_get_range(const vtun_pool *pool, unsigned index,
-                               char *buf, size_t len) {
+vtun_ssize vtun_pool_get_range(const vtun_pool *pool, unsigned index, char *buf,
+                               size_t len) {
   char a[16], b[16], tmp[40];
 
   if (index >= pool->nranges)
@@ -287,8 +289,7 @@ int vtun_pool_release(vtun_pool *pool, const char *id) {
   vtun__ok(pool->ctx);
   if (id == NULL || (l = pool_lease_of(pool, id)) == NULL || !l->active)
     return vtun__refuse(pool->ctx, VTUN_ENOENT,
-                        "ip pool %s: no lease for that identity",
-                        pool->name);
+                        "ip pool %s: no lease for that identity", pool->name);
   l->active = false;
   return 0;
 }

@@ -18,8 +18,8 @@ int vtun_ipsec_profile_new(vtun_ctx *ctx, vtun_vsys *vsys, const char *name,
   if ((rv = vtun__check_name(ctx, "ipsec profile", name)) != 0)
     return rv;
   if (vtun_ipsec_profile_find(ctx, vsys, name) != NULL)
-    return vtun__refuse(ctx, VTUN_EEXIST, "ipsec profile %s exists in %s",
-                        name, vtun__vsys_name(vsys));
+    return vtun__refuse(ctx, VTUN_EEXIST, "ipsec profile %s exists in %s", name,
+                        vtun__vsys_name(vsys));
   if ((p = vtun__zalloc(sizeof(*p))) == NULL)
     return VTUN_ENOMEM;
   p->ctx = ctx;
@@ -37,7 +37,7 @@ vtun_ipsec_profile *vtun_ipsec_profile_find(vtun_ctx *ctx, vtun_vsys *vsys,
                                             const char *name) {
   if (name == NULL)
     return NULL;
-  vtun__list_each(p, &ctx->profiles, vtun_ipsec_profile) {
+  vtun__list_each (p, &ctx->profiles, vtun_ipsec_profile) {
     if (p->vsys == vsys && strcmp(p->name, name) == 0)
       return p;
   }
@@ -74,8 +74,7 @@ vtun_ike_peer *vtun__profile_peer(const vtun_ipsec_profile *prof) {
 vtun_ipsec_proposal *vtun__profile_proposal(const vtun_ipsec_profile *prof) {
   if (prof == NULL || prof->proposal_name[0] == '\0')
     return NULL;
-  return vtun_ipsec_proposal_find(prof->ctx, prof->vsys,
-                                  prof->proposal_name);
+  return vtun_ipsec_proposal_find(prof->ctx, prof->vsys, prof->proposal_name);
 }
 
 /* The names a profile holds may change only while it is not applied:
@@ -138,8 +137,8 @@ int vtun_ipsec_profile_get_pfs(const vtun_ipsec_profile *prof) {
   return prof->pfs;
 }
 
-int vtun_ipsec_profile_set_lifetime(vtun_ipsec_profile *prof,
-                                    uint32_t seconds, uint64_t kilobytes) {
+int vtun_ipsec_profile_set_lifetime(vtun_ipsec_profile *prof, uint32_t seconds,
+                                    uint64_t kilobytes) {
   vtun__ok(prof->ctx);
   if (seconds < 30 || seconds > 604800 ||
       (kilobytes != 0 && (kilobytes < 2560 || kilobytes > UINT32_MAX)))
@@ -163,8 +162,7 @@ void vtun_ipsec_profile_get_lifetime(const vtun_ipsec_profile *prof,
 int vtun_ipsec_profile_set_replay_window(vtun_ipsec_profile *prof,
                                          uint32_t packets) {
   vtun__ok(prof->ctx);
-  if (packets != 0 &&
-      (packets < 32 || packets > 65536 || packets % 32 != 0))
+  if (packets != 0 && (packets < 32 || packets > 65536 || packets % 32 != 0))
     return vtun__refuse(prof->ctx, VTUN_ER12_RANGE,
                         "R12: ipsec profile %s: replay window %u must be 0 "
                         "or 32-65536 in steps of 32",
@@ -173,8 +171,7 @@ int vtun_ipsec_profile_set_replay_window(vtun_ipsec_profile *prof,
   return 0;
 }
 
-uint32_t vtun_ipsec_profile_get_replay_window(
-    const vtun_ipsec_profile *prof) {
+uint32_t vtun_ipsec_profile_get_replay_window(const vtun_ipsec_profile *prof) {
   return prof->replay_window;
 }
 

@@ -47,7 +47,7 @@ int vtun_ike_proposal_new(vtun_ctx *ctx, vtun_vsys *vsys, unsigned number,
 
 vtun_ike_proposal *vtun_ike_proposal_find(vtun_ctx *ctx, vtun_vsys *vsys,
                                           unsigned number) {
-  vtun__list_each(p, &ctx->ike_proposals, vtun_ike_proposal) {
+  vtun__list_each (p, &ctx->ike_proposals, vtun_ike_proposal) {
     if (p->vsys == vsys && p->number == number)
       return p;
   }
@@ -61,12 +61,12 @@ int vtun_ike_proposal_delete(vtun_ike_proposal *p) {
     return VTUN_EINVAL;
   ctx = p->ctx;
   vtun__ok(ctx);
-  vtun__list_each(peer, &ctx->ike_peers, vtun_ike_peer) {
+  vtun__list_each (peer, &ctx->ike_peers, vtun_ike_peer) {
     for (unsigned i = 0; i < peer->nproposals; i++)
       if (peer->proposals[i] == p)
         return vtun__refuse(ctx, VTUN_EBUSY,
-                            "ike proposal %u is used by ike peer %s",
-                            p->number, peer->name);
+                            "ike proposal %u is used by ike peer %s", p->number,
+                            peer->name);
   }
   vtun__list_remove(&p->link);
   free(p);
@@ -91,7 +91,9 @@ int vtun_ike_proposal_set_auth(vtun_ike_proposal *p, int auth) {
   return 0;
 }
 
-int vtun_ike_proposal_get_auth(const vtun_ike_proposal *p) { return p->auth; }
+int vtun_ike_proposal_get_auth(const vtun_ike_proposal *p) {
+  return p->auth;
+}
 
 static int ike_prop_owner(const vtun_ike_proposal *p, char *buf, size_t n) {
   return snprintf(buf, n, "ike proposal %u", p->number);
@@ -104,8 +106,8 @@ int vtun_ike_proposal_set_encr(vtun_ike_proposal *p, int encr) {
   vtun__ok(p->ctx);
   ike_prop_owner(p, owner, sizeof(owner));
   if (vtun__encr_info(encr) == NULL)
-    return vtun__refuse(p->ctx, VTUN_EINVAL, "%s: unknown encryption %d",
-                        owner, encr);
+    return vtun__refuse(p->ctx, VTUN_EINVAL, "%s: unknown encryption %d", owner,
+                        encr);
   if ((rv = vtun__check_legacy(p->ctx, VTUN_ALG_ENCR, encr, owner)) != 0)
     return rv;
   p->encr = encr;
@@ -114,7 +116,9 @@ int vtun_ike_proposal_set_encr(vtun_ike_proposal *p, int encr) {
   return 0;
 }
 
-int vtun_ike_proposal_get_encr(const vtun_ike_proposal *p) { return p->encr; }
+int vtun_ike_proposal_get_encr(const vtun_ike_proposal *p) {
+  return p->encr;
+}
 
 /* R11 for one proposal: refusal text names the owner and algorithm. */
 static int check_r11(vtun_ctx *ctx, const char *owner, int encr, int integ) {
@@ -138,8 +142,8 @@ int vtun_ike_proposal_set_integ(vtun_ike_proposal *p, int integ) {
   vtun__ok(p->ctx);
   ike_prop_owner(p, owner, sizeof(owner));
   if (integ != VTUN_INTEG_NONE && vtun__integ_info(integ) == NULL)
-    return vtun__refuse(p->ctx, VTUN_EINVAL, "%s: unknown integrity %d",
-                        owner, integ);
+    return vtun__refuse(p->ctx, VTUN_EINVAL, "%s: unknown integrity %d", owner,
+                        integ);
   if ((rv = check_r11(p->ctx, owner, p->encr, integ)) != 0)
     return rv;
   if ((rv = vtun__check_legacy(p->ctx, VTUN_ALG_INTEG, integ, owner)) != 0)
@@ -159,15 +163,16 @@ int vtun_ike_proposal_set_prf(vtun_ike_proposal *p, int prf) {
   vtun__ok(p->ctx);
   ike_prop_owner(p, owner, sizeof(owner));
   if (vtun__prf_info(prf) == NULL)
-    return vtun__refuse(p->ctx, VTUN_EINVAL, "%s: unknown PRF %d", owner,
-                        prf);
+    return vtun__refuse(p->ctx, VTUN_EINVAL, "%s: unknown PRF %d", owner, prf);
   if ((rv = vtun__check_legacy(p->ctx, VTUN_ALG_PRF, prf, owner)) != 0)
     return rv;
   p->prf = prf;
   return 0;
 }
 
-int vtun_ike_proposal_get_prf(const vtun_ike_proposal *p) { return p->prf; }
+int vtun_ike_proposal_get_prf(const vtun_ike_proposal *p) {
+  return p->prf;
+}
 
 int vtun_ike_proposal_set_dh(vtun_ike_proposal *p, int group) {
   char owner[32];
@@ -176,15 +181,17 @@ int vtun_ike_proposal_set_dh(vtun_ike_proposal *p, int group) {
   vtun__ok(p->ctx);
   ike_prop_owner(p, owner, sizeof(owner));
   if (vtun__dh_info(group) == NULL)
-    return vtun__refuse(p->ctx, VTUN_EINVAL, "%s: unknown DH group %d",
-                        owner, group);
+    return vtun__refuse(p->ctx, VTUN_EINVAL, "%s: unknown DH group %d", owner,
+                        group);
   if ((rv = vtun__check_legacy(p->ctx, VTUN_ALG_DH, group, owner)) != 0)
     return rv;
   p->dh = group;
   return 0;
 }
 
-int vtun_ike_proposal_get_dh(const vtun_ike_proposal *p) { return p->dh; }
+int vtun_ike_proposal_get_dh(const vtun_ike_proposal *p) {
+  return p->dh;
+}
 
 int vtun_ike_proposal_set_lifetime(vtun_ike_proposal *p, uint32_t seconds) {
   vtun__ok(p->ctx);
@@ -241,7 +248,7 @@ vtun_ipsec_proposal *vtun_ipsec_proposal_find(vtun_ctx *ctx, vtun_vsys *vsys,
                                               const char *name) {
   if (name == NULL)
     return NULL;
-  vtun__list_each(p, &ctx->ipsec_proposals, vtun_ipsec_proposal) {
+  vtun__list_each (p, &ctx->ipsec_proposals, vtun_ipsec_proposal) {
     if (p->vsys == vsys && strcmp(p->name, name) == 0)
       return p;
   }
@@ -255,7 +262,7 @@ int vtun_ipsec_proposal_delete(vtun_ipsec_proposal *p) {
     return VTUN_EINVAL;
   ctx = p->ctx;
   vtun__ok(ctx);
-  vtun__list_each(prof, &ctx->profiles, vtun_ipsec_profile) {
+  vtun__list_each (prof, &ctx->profiles, vtun_ipsec_profile) {
     if (prof->tunnel != NULL && vtun__profile_proposal(prof) == p)
       return vtun__refuse(ctx, VTUN_EBUSY,
                           "ipsec proposal %s is used by profile %s applied "
@@ -282,8 +289,8 @@ int vtun_ipsec_proposal_set_encr(vtun_ipsec_proposal *p, int encr) {
   vtun__ok(p->ctx);
   snprintf(owner, sizeof(owner), "ipsec proposal %s", p->name);
   if (vtun__encr_info(encr) == NULL)
-    return vtun__refuse(p->ctx, VTUN_EINVAL, "%s: unknown encryption %d",
-                        owner, encr);
+    return vtun__refuse(p->ctx, VTUN_EINVAL, "%s: unknown encryption %d", owner,
+                        encr);
   if ((rv = vtun__check_legacy(p->ctx, VTUN_ALG_ENCR, encr, owner)) != 0)
     return rv;
   p->encr = encr;
@@ -303,8 +310,8 @@ int vtun_ipsec_proposal_set_integ(vtun_ipsec_proposal *p, int integ) {
   vtun__ok(p->ctx);
   snprintf(owner, sizeof(owner), "ipsec proposal %s", p->name);
   if (integ != VTUN_INTEG_NONE && vtun__integ_info(integ) == NULL)
-    return vtun__refuse(p->ctx, VTUN_EINVAL, "%s: unknown integrity %d",
-                        owner, integ);
+    return vtun__refuse(p->ctx, VTUN_EINVAL, "%s: unknown integrity %d", owner,
+                        integ);
   if ((rv = check_r11(p->ctx, owner, p->encr, integ)) != 0)
     return rv;
   if ((rv = vtun__check_legacy(p->ctx, VTUN_ALG_INTEG, integ, owner)) != 0)
@@ -351,12 +358,12 @@ int vtun__check_proposals_r11(vtun_ctx *ctx) {
   char owner[96];
   int rv;
 
-  vtun__list_each(p, &ctx->ike_proposals, vtun_ike_proposal) {
+  vtun__list_each (p, &ctx->ike_proposals, vtun_ike_proposal) {
     snprintf(owner, sizeof(owner), "ike proposal %u", p->number);
     if ((rv = check_r11(ctx, owner, p->encr, p->integ)) != 0)
       return rv;
   }
-  vtun__list_each(p, &ctx->ipsec_proposals, vtun_ipsec_proposal) {
+  vtun__list_each (p, &ctx->ipsec_proposals, vtun_ipsec_proposal) {
     snprintf(owner, sizeof(owner), "ipsec proposal %s", p->name);
     if ((rv = check_r11(ctx, owner, p->encr, p->integ)) != 0)
       return rv;
@@ -365,19 +372,19 @@ int vtun__check_proposals_r11(vtun_ctx *ctx) {
 }
 
 const char *vtun__objects_legacy_in_use(vtun_ctx *ctx) {
-  vtun__list_each(p, &ctx->ike_proposals, vtun_ike_proposal) {
+  vtun__list_each (p, &ctx->ike_proposals, vtun_ike_proposal) {
     if (vtun__alg_is_legacy(VTUN_ALG_ENCR, p->encr) ||
         vtun__alg_is_legacy(VTUN_ALG_INTEG, p->integ) ||
         vtun__alg_is_legacy(VTUN_ALG_PRF, p->prf) ||
         vtun__alg_is_legacy(VTUN_ALG_DH, p->dh))
       return "an ike proposal";
   }
-  vtun__list_each(p, &ctx->ipsec_proposals, vtun_ipsec_proposal) {
+  vtun__list_each (p, &ctx->ipsec_proposals, vtun_ipsec_proposal) {
     if (vtun__alg_is_legacy(VTUN_ALG_ENCR, p->encr) ||
         vtun__alg_is_legacy(VTUN_ALG_INTEG, p->integ))
       return p->name;
   }
-  vtun__list_each(p, &ctx->profiles, vtun_ipsec_profile) {
+  vtun__list_each (p, &ctx->profiles, vtun_ipsec_profile) {
     if (vtun__alg_is_legacy(VTUN_ALG_DH, p->pfs))
       return p->name;
   }

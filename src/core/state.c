@@ -9,10 +9,8 @@
 
 /* The source interface's current address, preferring @p family. */
 static bool iface_addr(const vtun_iface *i, int family, vtun_endpoint *out) {
-  const vtun_endpoint *first = family == VTUN_AF_INET6 ? &i->addr6
-                                                       : &i->addr4;
-  const vtun_endpoint *second = family == VTUN_AF_INET6 ? &i->addr4
-                                                        : &i->addr6;
+  const vtun_endpoint *first = family == VTUN_AF_INET6 ? &i->addr6 : &i->addr4;
+  const vtun_endpoint *second = family == VTUN_AF_INET6 ? &i->addr4 : &i->addr6;
 
   if (first->family != VTUN_AF_NONE)
     *out = *first;
@@ -58,10 +56,8 @@ static int tunnel_why(const vtun_tunnel *t, char *msg, size_t n) {
   if (!t->enabled)
     return snprintf(msg, n, "%s is shut down", t->name), VTUN_ESTATE;
   if (t->protocol == VTUN_TUNNEL_NONE)
-    return snprintf(msg, n, "%s has no tunnel-protocol", t->name),
-           VTUN_ESTATE;
-  if (t->protocol == VTUN_TUNNEL_GRE &&
-      t->destination.family == VTUN_AF_NONE)
+    return snprintf(msg, n, "%s has no tunnel-protocol", t->name), VTUN_ESTATE;
+  if (t->protocol == VTUN_TUNNEL_GRE && t->destination.family == VTUN_AF_NONE)
     return snprintf(msg, n,
                     "R5: %s is in gre mode and has no destination; both "
                     "ends of a gre tunnel need one",
@@ -132,7 +128,8 @@ static void explain_local(const vtun_tunnel *t, struct vtun__sb *sb) {
 
   vtun__tunnel_local(t, &l);
   if (t->source_iface != NULL)
-    vtun__sb_printf(sb, "local address %s: current address of source "
+    vtun__sb_printf(sb,
+                    "local address %s: current address of source "
                     "interface %s\n",
                     vtun__ep_str(&l, a), t->source_iface->name);
   else
@@ -151,12 +148,14 @@ static void explain_remotes(const vtun_tunnel *t, struct vtun__sb *sb) {
   }
   if (peer != NULL && peer->nremotes > 0) {
     for (unsigned i = 0; i < peer->nremotes; i++)
-      vtun__sb_printf(sb, "initiates to %s: remote address %u of ike peer "
+      vtun__sb_printf(sb,
+                      "initiates to %s: remote address %u of ike peer "
                       "%s\n",
                       vtun__ep_str(&peer->remotes[i], a), i + 1, peer->name);
     return;
   }
-  vtun__sb_printf(sb, "only responds: no destination and ike peer %s has "
+  vtun__sb_printf(sb,
+                  "only responds: no destination and ike peer %s has "
                   "no remote address\n",
                   peer != NULL ? peer->name : "(none)");
 }

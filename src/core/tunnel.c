@@ -35,7 +35,7 @@ int vtun_tunnel_new(vtun_ctx *ctx, const char *name, vtun_tunnel **out) {
 vtun_tunnel *vtun_tunnel_find(vtun_ctx *ctx, const char *name) {
   if (name == NULL)
     return NULL;
-  vtun__list_each(t, &ctx->tunnels, vtun_tunnel) {
+  vtun__list_each (t, &ctx->tunnels, vtun_tunnel) {
     if (strcmp(t->name, name) == 0)
       return t;
   }
@@ -43,8 +43,7 @@ vtun_tunnel *vtun_tunnel_find(vtun_ctx *ctx, const char *name) {
 }
 
 vtun_tunnel *vtun_tunnel_next(vtun_ctx *ctx, vtun_tunnel *prev) {
-  struct vtun__list *next = prev != NULL ? prev->link.next
-                                         : ctx->tunnels.next;
+  struct vtun__list *next = prev != NULL ? prev->link.next : ctx->tunnels.next;
 
   if (next == &ctx->tunnels)
     return NULL;
@@ -67,9 +66,13 @@ int vtun_tunnel_delete(vtun_tunnel *t) {
   return 0;
 }
 
-const char *vtun_tunnel_get_name(const vtun_tunnel *t) { return t->name; }
+const char *vtun_tunnel_get_name(const vtun_tunnel *t) {
+  return t->name;
+}
 
-vtun_ctx *vtun_tunnel_get_ctx(const vtun_tunnel *t) { return t->ctx; }
+vtun_ctx *vtun_tunnel_get_ctx(const vtun_tunnel *t) {
+  return t->ctx;
+}
 
 vtun_ike_peer *vtun__tunnel_peer(const vtun_tunnel *t) {
   return vtun__profile_peer(t->profile);
@@ -88,8 +91,8 @@ void vtun__tunnel_set_state(vtun_tunnel *t, int state, int error) {
   if (t->state == state && error == 0)
     return;
   t->state = state;
-  VTUN_LOG(&t->ctx->log, VTUN_LOG_INFO, VTUN_TOPIC_CTX, "%s: state %d",
-           t->name, state);
+  VTUN_LOG(&t->ctx->log, VTUN_LOG_INFO, VTUN_TOPIC_CTX, "%s: state %d", t->name,
+           state);
   vtun__event(t->ctx, &ev);
 }
 
@@ -99,8 +102,8 @@ int vtun_tunnel_set_protocol(vtun_tunnel *t, int protocol) {
   vtun__ok(t->ctx);
   if (protocol != VTUN_TUNNEL_IPSEC && protocol != VTUN_TUNNEL_GRE &&
       protocol != VTUN_TUNNEL_NONE)
-    return vtun__refuse(t->ctx, VTUN_EINVAL,
-                        "%s: unknown tunnel-protocol %d", t->name, protocol);
+    return vtun__refuse(t->ctx, VTUN_EINVAL, "%s: unknown tunnel-protocol %d",
+                        t->name, protocol);
   if (protocol != VTUN_TUNNEL_IPSEC && t->vrf != NULL)
     return vtun__refuse(t->ctx, VTUN_ER3_VPN_INSTANCE_MODE,
                         "R3: %s: its destination names vpn-instance %s, "
@@ -110,7 +113,9 @@ int vtun_tunnel_set_protocol(vtun_tunnel *t, int protocol) {
   return 0;
 }
 
-int vtun_tunnel_get_protocol(const vtun_tunnel *t) { return t->protocol; }
+int vtun_tunnel_get_protocol(const vtun_tunnel *t) {
+  return t->protocol;
+}
 
 /* ------------------------------------------------------- address */
 
@@ -175,8 +180,8 @@ vtun_iface *vtun_tunnel_get_unnumbered(const vtun_tunnel *t) {
   return t->unnumbered;
 }
 
-vtun_ssize vtun_tunnel_get_address(const vtun_tunnel *t, char *buf,
-                                   size_t len, unsigned *prefixlen) {
+vtun_ssize vtun_tunnel_get_address(const vtun_tunnel *t, char *buf, size_t len,
+                                   unsigned *prefixlen) {
   const vtun_endpoint *ep = &t->addr;
   unsigned plen = t->addr_prefix;
 
@@ -247,8 +252,7 @@ vtun_iface *vtun_tunnel_get_source_iface(const vtun_tunnel *t) {
 int vtun__check_dest_remotes(vtun_ctx *ctx, const vtun_tunnel *t,
                              const vtun_endpoint *dest,
                              const vtun_ike_peer *peer,
-                             const vtun_endpoint *remotes,
-                             unsigned nremotes) {
+                             const vtun_endpoint *remotes, unsigned nremotes) {
   char d[VTUN_ADDRSTRLEN], r[VTUN_ADDRSTRLEN];
 
   if (dest->family == VTUN_AF_NONE || peer == NULL || nremotes == 0)
@@ -257,8 +261,7 @@ int vtun__check_dest_remotes(vtun_ctx *ctx, const vtun_tunnel *t,
     return vtun__refuse(ctx, VTUN_ER7_MULTIPLE_REMOTES,
                         "R7: %s has destination %s, so ike peer %s may "
                         "list only one remote address (it would list %u)",
-                        t->name, vtun__ep_str(dest, d), peer->name,
-                        nremotes);
+                        t->name, vtun__ep_str(dest, d), peer->name, nremotes);
   if (!vtun__ep_addr_eq(dest, &remotes[0]))
     return vtun__refuse(ctx, VTUN_ER6_DESTINATION_MISMATCH,
                         "R6: %s has destination %s but ike peer %s has "
@@ -333,16 +336,15 @@ static int tunnel_check_profile(vtun_tunnel *t, vtun_ipsec_profile *prof) {
                         vtun__vsys_name(prof->vsys));
   peer = vtun__profile_peer(prof);
   if (peer == NULL || vtun__profile_proposal(prof) == NULL)
-    return vtun__refuse(t->ctx, VTUN_ER2_PROFILE_INCOMPLETE,
-                        "R2: ipsec profile %s names %s %s, which does not "
-                        "exist in %s",
-                        prof->name, peer == NULL ? "ike peer" : "proposal",
-                        peer == NULL ? (prof->peer_name[0] ? prof->peer_name
-                                                           : "(none)")
-                                     : (prof->proposal_name[0]
-                                            ? prof->proposal_name
-                                            : "(none)"),
-                        vtun__vsys_name(prof->vsys));
+    return vtun__refuse(
+        t->ctx, VTUN_ER2_PROFILE_INCOMPLETE,
+        "R2: ipsec profile %s names %s %s, which does not "
+        "exist in %s",
+        prof->name, peer == NULL ? "ike peer" : "proposal",
+        peer == NULL
+            ? (prof->peer_name[0] ? prof->peer_name : "(none)")
+            : (prof->proposal_name[0] ? prof->proposal_name : "(none)"),
+        vtun__vsys_name(prof->vsys));
   if (t->addr_mode == VTUN_ADDR_NEGOTIATED && !(peer->versions & VTUN_IKEV2))
     return vtun__refuse(t->ctx, VTUN_ER9_NEGOTIATED_ADDRESS,
                         "R9: %s requests its address through IKEv2 but ike "
@@ -389,7 +391,9 @@ int vtun_tunnel_set_vsys(vtun_tunnel *t, vtun_vsys *vsys) {
   return 0;
 }
 
-vtun_vsys *vtun_tunnel_get_vsys(const vtun_tunnel *t) { return t->vsys; }
+vtun_vsys *vtun_tunnel_get_vsys(const vtun_tunnel *t) {
+  return t->vsys;
+}
 
 /* ------------------------------------------------- small settings */
 
@@ -399,7 +403,9 @@ int vtun_tunnel_set_enabled(vtun_tunnel *t, int on) {
   return 0;
 }
 
-int vtun_tunnel_get_enabled(const vtun_tunnel *t) { return t->enabled; }
+int vtun_tunnel_get_enabled(const vtun_tunnel *t) {
+  return t->enabled;
+}
 
 int vtun_tunnel_set_on_demand(vtun_tunnel *t, int on) {
   vtun__ok(t->ctx);
@@ -407,7 +413,9 @@ int vtun_tunnel_set_on_demand(vtun_tunnel *t, int on) {
   return 0;
 }
 
-int vtun_tunnel_get_on_demand(const vtun_tunnel *t) { return t->on_demand; }
+int vtun_tunnel_get_on_demand(const vtun_tunnel *t) {
+  return t->on_demand;
+}
 
 int vtun_tunnel_set_gre_key(vtun_tunnel *t, int present, uint32_t key) {
   vtun__ok(t->ctx);
@@ -428,7 +436,9 @@ int vtun_tunnel_set_gre_sequence(vtun_tunnel *t, int on) {
   return 0;
 }
 
-int vtun_tunnel_get_gre_sequence(const vtun_tunnel *t) { return t->gre_seq; }
+int vtun_tunnel_get_gre_sequence(const vtun_tunnel *t) {
+  return t->gre_seq;
+}
 
 int vtun_tunnel_set_keepalive(vtun_tunnel *t, uint32_t period,
                               uint32_t retries) {
@@ -460,10 +470,14 @@ int vtun_tunnel_set_mtu(vtun_tunnel *t, uint32_t mtu) {
   return 0;
 }
 
-uint32_t vtun_tunnel_get_mtu(const vtun_tunnel *t) { return t->mtu; }
+uint32_t vtun_tunnel_get_mtu(const vtun_tunnel *t) {
+  return t->mtu;
+}
 
 void vtun_tunnel_set_user_data(vtun_tunnel *t, void *ud) {
   t->user_data = ud;
 }
 
-void *vtun_tunnel_get_user_data(const vtun_tunnel *t) { return t->user_data; }
+void *vtun_tunnel_get_user_data(const vtun_tunnel *t) {
+  return t->user_data;
+}

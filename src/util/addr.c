@@ -38,8 +38,7 @@ bool vtun__ep_eq(const vtun_endpoint *a, const vtun_endpoint *b) {
   return vtun__ep_addr_eq(a, b) && a->port == b->port;
 }
 
-const char *vtun__ep_str(const vtun_endpoint *ep,
-                         char buf[VTUN_ADDRSTRLEN]) {
+const char *vtun__ep_str(const vtun_endpoint *ep, char buf[VTUN_ADDRSTRLEN]) {
   int af = ep->family == VTUN_AF_INET ? AF_INET : AF_INET6;
 
   if (vtun__ep_len(ep) == 0 ||

@@ -11,8 +11,7 @@
 
 /* Number of address bytes for the family (4, 16, or 0). */
 static inline size_t vtun__ep_len(const vtun_endpoint *ep) {
-  return ep->family == VTUN_AF_INET ? 4 : ep->family == VTUN_AF_INET6 ? 16
-                                                                      : 0;
+  return ep->family == VTUN_AF_INET ? 4 : ep->family == VTUN_AF_INET6 ? 16 : 0;
 }
 
 /* Same family and address (ports ignored). */
@@ -22,8 +21,7 @@ bool vtun__ep_addr_eq(const vtun_endpoint *a, const vtun_endpoint *b);
 bool vtun__ep_eq(const vtun_endpoint *a, const vtun_endpoint *b);
 
 /* Formats the address into a static-size buffer for messages. */
-const char *vtun__ep_str(const vtun_endpoint *ep,
-                         char buf[VTUN_ADDRSTRLEN]);
+const char *vtun__ep_str(const vtun_endpoint *ep, char buf[VTUN_ADDRSTRLEN]);
 
 /* Maximum prefix length for the family. */
 static inline unsigned vtun__ep_maxprefix(const vtun_endpoint *ep) {

@@ -7,18 +7,15 @@
 static const struct vtun__encr_info encr_table[] = {
     {VTUN_ENCR_DES, "des", false, true, 8, 0, 8, 8, 0, 2, 0},
     {VTUN_ENCR_3DES, "3des", false, false, 24, 0, 8, 8, 0, 3, 0},
-    {VTUN_ENCR_AES_CBC_128, "aes-128", false, false, 16, 0, 16, 16, 0, 12,
-     128},
-    {VTUN_ENCR_AES_CBC_192, "aes-192", false, false, 24, 0, 16, 16, 0, 12,
-     192},
-    {VTUN_ENCR_AES_CBC_256, "aes-256", false, false, 32, 0, 16, 16, 0, 12,
-     256},
+    {VTUN_ENCR_AES_CBC_128, "aes-128", false, false, 16, 0, 16, 16, 0, 12, 128},
+    {VTUN_ENCR_AES_CBC_192, "aes-192", false, false, 24, 0, 16, 16, 0, 12, 192},
+    {VTUN_ENCR_AES_CBC_256, "aes-256", false, false, 32, 0, 16, 16, 0, 12, 256},
     {VTUN_ENCR_AES_GCM_128, "aes-gcm-128", true, false, 16, 4, 8, 4, 16, 20,
      128},
     {VTUN_ENCR_AES_GCM_256, "aes-gcm-256", true, false, 32, 4, 8, 4, 16, 20,
      256},
-    {VTUN_ENCR_CHACHA20_POLY1305, "chacha20-poly1305", true, false, 32, 4, 8,
-     4, 16, 28, 0},
+    {VTUN_ENCR_CHACHA20_POLY1305, "chacha20-poly1305", true, false, 32, 4, 8, 4,
+     16, 28, 0},
 };
 
 static const struct vtun__integ_info integ_table[] = {
@@ -53,10 +50,10 @@ static const struct vtun__dh_info dh_table[] = {
 #define COUNT(t) (sizeof(t) / sizeof((t)[0]))
 
 /* One lookup per table; the tables are small, so a scan is fine. */
-#define FIND_BY(table, field, value)                                          \
-  for (size_t i_ = 0; i_ < COUNT(table); i_++)                                \
-    if ((table)[i_].field == (value))                                         \
-      return &(table)[i_];                                                    \
+#define FIND_BY(table, field, value)                                           \
+  for (size_t i_ = 0; i_ < COUNT(table); i_++)                                 \
+    if ((table)[i_].field == (value))                                          \
+      return &(table)[i_];                                                     \
   return NULL
 
 const struct vtun__encr_info *vtun__encr_info(int id) {
@@ -75,8 +72,7 @@ const struct vtun__dh_info *vtun__dh_info(int id) {
   FIND_BY(dh_table, id, id);
 }
 
-const struct vtun__encr_info *vtun__encr_by_iana(unsigned iana,
-                                                 unsigned bits) {
+const struct vtun__encr_info *vtun__encr_by_iana(unsigned iana, unsigned bits) {
   for (size_t i = 0; i < COUNT(encr_table); i++)
     if (encr_table[i].iana == iana && encr_table[i].iana_bits == bits)
       return &encr_table[i];
@@ -129,16 +125,24 @@ const char *vtun_alg_name(int kind, int id) {
   return NULL;
 }
 
-#define NAME_IN(table)                                                        \
-  for (size_t i_ = 0; i_ < COUNT(table); i_++)                                \
-    if (strcmp((table)[i_].name, name) == 0)                                  \
-      return (table)[i_].id;                                                  \
+#define NAME_IN(table)                                                         \
+  for (size_t i_ = 0; i_ < COUNT(table); i_++)                                 \
+    if (strcmp((table)[i_].name, name) == 0)                                   \
+      return (table)[i_].id;                                                   \
   return VTUN_EINVAL
 
-static int encr_from_name(const char *name) { NAME_IN(encr_table); }
-static int integ_from_name(const char *name) { NAME_IN(integ_table); }
-static int prf_from_name(const char *name) { NAME_IN(prf_table); }
-static int dh_from_name(const char *name) { NAME_IN(dh_table); }
+static int encr_from_name(const char *name) {
+  NAME_IN(encr_table);
+}
+static int integ_from_name(const char *name) {
+  NAME_IN(integ_table);
+}
+static int prf_from_name(const char *name) {
+  NAME_IN(prf_table);
+}
+static int dh_from_name(const char *name) {
+  NAME_IN(dh_table);
+}
 
 int vtun_alg_from_name(int kind, const char *name) {
   if (name == NULL)

@@ -53,8 +53,7 @@ const struct vtun__prf_info *vtun__prf_info(int id);
 const struct vtun__dh_info *vtun__dh_info(int id);
 
 /* Reverse lookups from IKEv2 transform IDs; NULL when unknown. */
-const struct vtun__encr_info *vtun__encr_by_iana(unsigned iana,
-                                                 unsigned bits);
+const struct vtun__encr_info *vtun__encr_by_iana(unsigned iana, unsigned bits);
 const struct vtun__integ_info *vtun__integ_by_iana(unsigned iana);
 const struct vtun__prf_info *vtun__prf_by_iana(unsigned iana);
 

@@ -10,7 +10,8 @@ struct err_row {
   const char *text;
 };
 
-#define ROW(c, t) {c, #c, t}
+#define ROW(c, t)                                                              \
+  { c, #c, t }
 
 static const struct err_row err_table[] = {
     ROW(VTUN_OK, "success"),
@@ -91,9 +92,13 @@ const char *vtun_err_name(int err) {
   return row != NULL ? row->name : NULL;
 }
 
-int vtun_err_is_fatal(int err) { return err <= VTUN_EFATAL; }
+int vtun_err_is_fatal(int err) {
+  return err <= VTUN_EFATAL;
+}
 
-size_t vtun__err_count(void) { return ERR_COUNT; }
+size_t vtun__err_count(void) {
+  return ERR_COUNT;
+}
 
 int vtun__err_code_at(size_t i) {
   return i < ERR_COUNT ? err_table[i].code : 0;

@@ -30,20 +30,20 @@ static inline void vtun__list_remove(struct vtun__list *item) {
   item->prev = item->next = item;
 }
 
-#define vtun__container_of(ptr, type, member)                                 \
+#define vtun__container_of(ptr, type, member)                                  \
   ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 /* Iterates over a list of `type` linked through `member` `link`. */
-#define vtun__list_each(var, head, type)                                      \
-  for (type *var = vtun__container_of((head)->next, type, link);             \
-       &var->link != (head);                                                  \
+#define vtun__list_each(var, head, type)                                       \
+  for (type *var = vtun__container_of((head)->next, type, link);               \
+       &var->link != (head);                                                   \
        var = vtun__container_of(var->link.next, type, link))
 
 /* The same, safe against removal of the current item. */
-#define vtun__list_each_safe(var, nxt, head, type)                            \
-  for (type *var = vtun__container_of((head)->next, type, link),             \
-            *nxt = vtun__container_of(var->link.next, type, link);           \
-       &var->link != (head);                                                  \
+#define vtun__list_each_safe(var, nxt, head, type)                             \
+  for (type *var = vtun__container_of((head)->next, type, link),               \
+            *nxt = vtun__container_of(var->link.next, type, link);             \
+       &var->link != (head);                                                   \
        var = nxt, nxt = vtun__container_of(nxt->link.next, type, link))
 
 #endif

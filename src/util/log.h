@@ -14,18 +14,17 @@ struct vtun__logger {
 };
 
 void vtun__log_emit(const struct vtun__logger *lg, int level, unsigned topic,
-                    const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static inline int vtun__log_on(const struct vtun__logger *lg, int level,
                                unsigned topic) {
   return lg->hook != NULL && level <= lg->level && (lg->topics & topic);
 }
 
-#define VTUN_LOG(lg, level, topic, ...)                                       \
-  do {                                                                        \
-    if (vtun__log_on((lg), (level), (topic)))                                 \
-      vtun__log_emit((lg), (level), (topic), __VA_ARGS__);                    \
+#define VTUN_LOG(lg, level, topic, ...)                                        \
+  do {                                                                         \
+    if (vtun__log_on((lg), (level), (topic)))                                  \
+      vtun__log_emit((lg), (level), (topic), __VA_ARGS__);                     \
   } while (0)
 
 /* A token bucket for messages a peer can trigger: at most @p burst at once

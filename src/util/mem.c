@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-void *vtun__zalloc(size_t size) { return calloc(1, size); }
+void *vtun__zalloc(size_t size) {
+  return calloc(1, size);
+}
 
 void vtun__wipe(void *p, size_t len) {
   /* A volatile function pointer keeps the store from being optimised away

@@ -13,8 +13,7 @@ struct vtun__sb {
   size_t len; /* full length of the text so far */
 };
 
-static inline void vtun__sb_init(struct vtun__sb *sb, char *buf,
-                                 size_t cap) {
+static inline void vtun__sb_init(struct vtun__sb *sb, char *buf, size_t cap) {
   sb->buf = buf;
   sb->cap = cap;
   sb->len = 0;

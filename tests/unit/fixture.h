@@ -14,25 +14,24 @@
 
 /* Asserts that @p call fails with @p code and that the refusal message
  * contains @p needle (the rule's name, usually). */
-#define assert_refused(ctx, call, code, needle)                               \
-  do {                                                                        \
-    int rv_ = (call);                                                         \
-    if (rv_ != (code))                                                        \
-      fail_msg("%s returned %d (%s), expected %s; message: %s", #call, rv_,  \
-               vtun_err_name(rv_) ? vtun_err_name(rv_) : "?", #code,          \
-               vtun_ctx_last_error(ctx));                                     \
-    if (strstr(vtun_ctx_last_error(ctx), (needle)) == NULL)                   \
-      fail_msg("message '%s' lacks '%s'", vtun_ctx_last_error(ctx),          \
-               (needle));                                                     \
+#define assert_refused(ctx, call, code, needle)                                \
+  do {                                                                         \
+    int rv_ = (call);                                                          \
+    if (rv_ != (code))                                                         \
+      fail_msg("%s returned %d (%s), expected %s; message: %s", #call, rv_,    \
+               vtun_err_name(rv_) ? vtun_err_name(rv_) : "?", #code,           \
+               vtun_ctx_last_error(ctx));                                      \
+    if (strstr(vtun_ctx_last_error(ctx), (needle)) == NULL)                    \
+      fail_msg("message '%s' lacks '%s'", vtun_ctx_last_error(ctx), (needle)); \
   } while (0)
 
-#define assert_ok(ctx, call)                                                  \
-  do {                                                                        \
-    int rv_ = (call);                                                         \
-    if (rv_ != 0)                                                             \
-      fail_msg("%s returned %d (%s): %s", #call, rv_,                         \
-               vtun_err_name(rv_) ? vtun_err_name(rv_) : "?",                 \
-               vtun_ctx_last_error(ctx));                                     \
+#define assert_ok(ctx, call)                                                   \
+  do {                                                                         \
+    int rv_ = (call);                                                          \
+    if (rv_ != 0)                                                              \
+      fail_msg("%s returned %d (%s): %s", #call, rv_,                          \
+               vtun_err_name(rv_) ? vtun_err_name(rv_) : "?",                  \
+               vtun_ctx_last_error(ctx));                                      \
   } while (0)
 
 /* A context with one Layer 3 interface GE1 (192.0.2.1/24), ike proposal
@@ -83,8 +82,7 @@ static inline int fixture_teardown(void **state) {
 
 /* Adds ipsec tunnel @p name on GE1 with a fresh peer/proposal/profile
  * (named after the tunnel), returning the tunnel and its peer. */
-static inline vtun_tunnel *fixture_tunnel(struct fixture *f,
-                                          const char *name,
+static inline vtun_tunnel *fixture_tunnel(struct fixture *f, const char *name,
                                           vtun_ike_peer **peer_out) {
   char pn[64], prn[64];
   vtun_ike_peer *peer;

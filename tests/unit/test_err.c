@@ -43,8 +43,8 @@ static void test_rule_texts_name_rule(void **state) {
     char prefix[8];
 
     snprintf(prefix, sizeof(prefix), "R%d:", r);
-    assert_int_equal(strncmp(vtun_strerror(-200 - r), prefix,
-                             strlen(prefix)), 0);
+    assert_int_equal(strncmp(vtun_strerror(-200 - r), prefix, strlen(prefix)),
+                     0);
   }
 }
 

@@ -26,10 +26,8 @@ static void step2_destination(void **state) {
 
   assert_ok(f->ctx, vtun_tunnel_set_destination(a, "198.51.100.2", NULL));
   assert_ok(f->ctx, vtun_ike_peer_add_remote_address(pb, "198.51.100.7"));
-  assert_ptr_equal(match(f, "198.51.100.2", VTUN_MATCH_IKEV2, 0, NULL, 0),
-                   a);
-  assert_ptr_equal(match(f, "198.51.100.7", VTUN_MATCH_IKEV2, 0, NULL, 0),
-                   b);
+  assert_ptr_equal(match(f, "198.51.100.2", VTUN_MATCH_IKEV2, 0, NULL, 0), a);
+  assert_ptr_equal(match(f, "198.51.100.7", VTUN_MATCH_IKEV2, 0, NULL, 0), b);
   assert_true(vtun_ctx_explain_match(f->ctx, NULL, HQ, "198.51.100.2",
                                      VTUN_MATCH_IKEV2, 0, NULL, why,
                                      sizeof(why)) > 0);
@@ -47,8 +45,7 @@ static void step3_remote_address(void **state) {
   fixture_tunnel(f, "Tunnel3", NULL);
   assert_ok(f->ctx, vtun_ike_peer_add_remote_address(pa, "198.51.100.8"));
   assert_ok(f->ctx, vtun_ike_peer_add_remote_address(pa, "198.51.100.9"));
-  assert_ptr_equal(match(f, "198.51.100.9", VTUN_MATCH_IKEV2, 0, NULL, 0),
-                   a);
+  assert_ptr_equal(match(f, "198.51.100.9", VTUN_MATCH_IKEV2, 0, NULL, 0), a);
 }
 
 /* Step 4: the peer ID, IKEv1 aggressive or IKEv2 with the extension. */
@@ -60,23 +57,21 @@ static void step4_peer_id(void **state) {
   char why[2048];
 
   assert_ok(f->ctx, vtun_ike_peer_set_versions(pa, VTUN_IKEV1));
-  assert_ok(f->ctx, vtun_ike_peer_set_exchange_mode(pa,
-                                                    VTUN_MODE_AGGRESSIVE));
+  assert_ok(f->ctx, vtun_ike_peer_set_exchange_mode(pa, VTUN_MODE_AGGRESSIVE));
   assert_ok(f->ctx, vtun_ike_peer_set_remote_id(pa, VTUN_ID_FQDN, "a.net"));
   assert_ok(f->ctx, vtun_ike_peer_set_remote_id(pb, VTUN_ID_FQDN, "b.net"));
   assert_ok(f->ctx, vtun_ike_peer_set_ikev2_id_match(pb, 1));
   assert_ptr_equal(match(f, "203.0.113.5", VTUN_MATCH_IKEV1_AGGRESSIVE,
                          VTUN_ID_FQDN, "A.NET", 0),
                    a);
-  assert_ptr_equal(match(f, "203.0.113.5", VTUN_MATCH_IKEV2, VTUN_ID_FQDN,
-                         "b.net", 0),
-                   b);
+  assert_ptr_equal(
+      match(f, "203.0.113.5", VTUN_MATCH_IKEV2, VTUN_ID_FQDN, "b.net", 0), b);
   /* IKEv1 main mode cannot use the ID: the peer is aggressive only. */
   match(f, "203.0.113.5", VTUN_MATCH_IKEV1_MAIN, VTUN_ID_FQDN, "a.net",
         VTUN_ENOMATCH);
   /* Before IKE_AUTH the IKEv2 responder does not know the ID yet. */
-  vtun_ctx_explain_match(f->ctx, NULL, HQ, "203.0.113.5", VTUN_MATCH_IKEV2,
-                         0, NULL, why, sizeof(why));
+  vtun_ctx_explain_match(f->ctx, NULL, HQ, "203.0.113.5", VTUN_MATCH_IKEV2, 0,
+                         NULL, why, sizeof(why));
   assert_non_null(strstr(why, "the peer ID is needed to decide"));
 }
 
@@ -87,8 +82,7 @@ static void step5_unconstrained(void **state) {
   vtun_tunnel *b = fixture_tunnel(f, "Tunnel3", NULL);
 
   assert_ok(f->ctx, vtun_tunnel_set_destination(a, "198.51.100.2", NULL));
-  assert_ptr_equal(match(f, "203.0.113.77", VTUN_MATCH_IKEV2, 0, NULL, 0),
-                   b);
+  assert_ptr_equal(match(f, "203.0.113.77", VTUN_MATCH_IKEV2, 0, NULL, 0), b);
 }
 
 /* Step 6: refusal, with the competing tunnels named. */
@@ -99,8 +93,8 @@ static void step6_refused(void **state) {
   match(f, "203.0.113.77", VTUN_MATCH_IKEV2, 0, NULL, VTUN_ENOMATCH);
   assert_non_null(strstr(vtun_ctx_last_error(f->ctx), "Tunnel2, Tunnel3"));
   /* Nothing on another local address. */
-  assert_int_equal(vtun_ctx_match(f->ctx, NULL, "192.0.2.99",
-                                  "203.0.113.77", VTUN_MATCH_IKEV2, 0, NULL,
+  assert_int_equal(vtun_ctx_match(f->ctx, NULL, "192.0.2.99", "203.0.113.77",
+                                  VTUN_MATCH_IKEV2, 0, NULL,
                                   &(vtun_tunnel *){NULL}),
                    VTUN_ENOMATCH);
   assert_int_equal(vtun_ctx_match(f->ctx, NULL, "bad", "203.0.113.77",
@@ -118,8 +112,7 @@ static void step1_candidates(void **state) {
   vtun_tunnel *t = NULL;
 
   assert_ok(f->ctx, vtun_tunnel_set_enabled(a, 0));
-  assert_ptr_equal(match(f, "203.0.113.77", VTUN_MATCH_IKEV2, 0, NULL, 0),
-                   b);
+  assert_ptr_equal(match(f, "203.0.113.77", VTUN_MATCH_IKEV2, 0, NULL, 0), b);
   assert_ok(f->ctx, vtun_vpn_instance_new(f->ctx, "V", &vrf));
   assert_ok(f->ctx, vtun_tunnel_set_destination(b, "203.0.113.77", vrf));
   match(f, "203.0.113.77", VTUN_MATCH_IKEV2, 0, NULL, VTUN_ENOMATCH);
@@ -134,18 +127,17 @@ static void init_destination(void **state) {
   char r[64], l[64];
   int role;
 
-  assert_ok(f->ctx, vtun_ike_peer_add_remote_address(f->peer,
-                                                     "198.51.100.2"));
+  assert_ok(f->ctx, vtun_ike_peer_add_remote_address(f->peer, "198.51.100.2"));
   assert_ok(f->ctx, vtun_tunnel_set_destination(f->t1, "198.51.100.2", NULL));
   assert_ok(f->ctx, vtun_tunnel_set_profile(f->t1, f->prof));
-  assert_ok(f->ctx, vtun_tunnel_get_initiation(f->t1, 0, &role, r,
-                                               sizeof(r), l, sizeof(l)));
+  assert_ok(f->ctx, vtun_tunnel_get_initiation(f->t1, 0, &role, r, sizeof(r), l,
+                                               sizeof(l)));
   assert_int_equal(role, VTUN_ROLE_INITIATOR);
   assert_string_equal(r, "198.51.100.2");
   assert_string_equal(l, "192.0.2.1");
-  assert_int_equal(vtun_tunnel_get_initiation(f->t1, 1, &role, r, sizeof(r),
-                                              l, sizeof(l)),
-                   VTUN_ENOENT);
+  assert_int_equal(
+      vtun_tunnel_get_initiation(f->t1, 1, &role, r, sizeof(r), l, sizeof(l)),
+      VTUN_ENOENT);
 }
 
 /* Initiation: the peer's remote addresses, tried in order. */
@@ -157,8 +149,8 @@ static void init_remote_addresses(void **state) {
   assert_ok(f->ctx, vtun_ike_peer_add_remote_address(f->peer, "198.51.100.2"));
   assert_ok(f->ctx, vtun_ike_peer_add_remote_address(f->peer, "198.51.100.3"));
   assert_ok(f->ctx, vtun_tunnel_set_profile(f->t1, f->prof));
-  assert_ok(f->ctx, vtun_tunnel_get_initiation(f->t1, 1, &role, r, sizeof(r),
-                                               NULL, 0));
+  assert_ok(f->ctx,
+            vtun_tunnel_get_initiation(f->t1, 1, &role, r, sizeof(r), NULL, 0));
   assert_string_equal(r, "198.51.100.3");
   vtun_tunnel_explain_initiation(f->t1, why, sizeof(why));
   assert_non_null(strstr(why, "initiates to 198.51.100.3: remote address 2 "
@@ -173,8 +165,8 @@ static void init_respond_only(void **state) {
   int role;
 
   assert_ok(f->ctx, vtun_tunnel_set_profile(f->t1, f->prof));
-  assert_ok(f->ctx, vtun_tunnel_get_initiation(f->t1, 0, &role, NULL, 0,
-                                               NULL, 0));
+  assert_ok(f->ctx,
+            vtun_tunnel_get_initiation(f->t1, 0, &role, NULL, 0, NULL, 0));
   assert_int_equal(role, VTUN_ROLE_RESPONDER);
   vtun_tunnel_explain_initiation(f->t1, why, sizeof(why));
   assert_non_null(strstr(why, "only responds"));
@@ -188,13 +180,13 @@ static void init_source_moves(void **state) {
 
   assert_ok(f->ctx, vtun_tunnel_set_profile(f->t1, f->prof));
   assert_ok(f->ctx, vtun_iface_set_address(f->ge1, "192.0.2.55", 24));
-  assert_ok(f->ctx, vtun_tunnel_get_initiation(f->t1, 0, &role, NULL, 0, l,
-                                               sizeof(l)));
+  assert_ok(f->ctx,
+            vtun_tunnel_get_initiation(f->t1, 0, &role, NULL, 0, l, sizeof(l)));
   assert_string_equal(l, "192.0.2.55");
   assert_ok(f->ctx, vtun_iface_clear_address(f->ge1, VTUN_AF_INET));
-  assert_int_equal(vtun_tunnel_get_initiation(f->t1, 0, &role, NULL, 0, l,
-                                              sizeof(l)),
-                   VTUN_ESTATE);
+  assert_int_equal(
+      vtun_tunnel_get_initiation(f->t1, 0, &role, NULL, 0, l, sizeof(l)),
+      VTUN_ESTATE);
   assert_int_equal(role, VTUN_ROLE_NONE);
   assert_non_null(strstr(vtun_ctx_last_error(f->ctx), "no local address"));
 }
@@ -204,23 +196,30 @@ static void init_down(void **state) {
   F;
   int role;
 
-  assert_int_equal(vtun_tunnel_get_initiation(f->t1, 0, &role, NULL, 0,
-                                              NULL, 0),
-                   VTUN_ESTATE);
+  assert_int_equal(
+      vtun_tunnel_get_initiation(f->t1, 0, &role, NULL, 0, NULL, 0),
+      VTUN_ESTATE);
   assert_non_null(strstr(vtun_ctx_last_error(f->ctx), "no ipsec profile"));
   assert_ok(f->ctx, vtun_tunnel_set_enabled(f->t1, 0));
   assert_int_equal(vtun_tunnel_get_state(f->t1), VTUN_STATE_ADMIN_DOWN);
 }
 
-#define T(name)                                                               \
+#define T(name)                                                                \
   cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      T(step1_candidates),  T(step2_destination),     T(step3_remote_address),
-      T(step4_peer_id),     T(step5_unconstrained),   T(step6_refused),
-      T(init_destination),  T(init_remote_addresses), T(init_respond_only),
-      T(init_source_moves), T(init_down),
+      T(step1_candidates),
+      T(step2_destination),
+      T(step3_remote_address),
+      T(step4_peer_id),
+      T(step5_unconstrained),
+      T(step6_refused),
+      T(init_destination),
+      T(init_remote_addresses),
+      T(init_respond_only),
+      T(init_source_moves),
+      T(init_down),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

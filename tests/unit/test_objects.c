@@ -12,14 +12,13 @@ static void names_and_duplicates(void **state) {
 
   assert_refused(f->ctx, vtun_tunnel_new(f->ctx, "Tunnel1", &t), VTUN_EEXIST,
                  "Tunnel1");
-  assert_refused(f->ctx, vtun_iface_new(f->ctx, "Tunnel1", 3, &i),
-                 VTUN_EEXIST, "Tunnel1");
+  assert_refused(f->ctx, vtun_iface_new(f->ctx, "Tunnel1", 3, &i), VTUN_EEXIST,
+                 "Tunnel1");
   assert_refused(f->ctx, vtun_tunnel_new(f->ctx, "a b", &t), VTUN_EINVAL,
                  "space");
-  assert_refused(f->ctx, vtun_tunnel_new(f->ctx, "", &t), VTUN_EINVAL,
-                 "1-63");
-  assert_refused(f->ctx, vtun_ike_peer_new(f->ctx, NULL, "p1", &p),
-                 VTUN_EEXIST, "p1");
+  assert_refused(f->ctx, vtun_tunnel_new(f->ctx, "", &t), VTUN_EINVAL, "1-63");
+  assert_refused(f->ctx, vtun_ike_peer_new(f->ctx, NULL, "p1", &p), VTUN_EEXIST,
+                 "p1");
   assert_refused(f->ctx, vtun_iface_new(f->ctx, "X", 4, &i), VTUN_EINVAL,
                  "layer");
   assert_ptr_equal(vtun_tunnel_find(f->ctx, "Tunnel1"), f->t1);
@@ -61,23 +60,22 @@ static void peer_fields(void **state) {
   vtun_ike_peer_get_local_id(f->peer, &type, buf, sizeof(buf));
   assert_int_equal(type, VTUN_ID_FQDN);
   assert_string_equal(buf, "hq.example.net");
-  assert_refused(f->ctx, vtun_ike_peer_set_remote_id(f->peer, VTUN_ID_IP,
-                                                     "not-an-ip"),
+  assert_refused(f->ctx,
+                 vtun_ike_peer_set_remote_id(f->peer, VTUN_ID_IP, "not-an-ip"),
                  VTUN_EINVAL, "not an IP");
-  assert_refused(f->ctx, vtun_ike_peer_set_remote_id(f->peer,
-                                                     VTUN_ID_USER_FQDN, "x"),
+  assert_refused(f->ctx,
+                 vtun_ike_peer_set_remote_id(f->peer, VTUN_ID_USER_FQDN, "x"),
                  VTUN_EINVAL, "@");
   assert_refused(f->ctx, vtun_ike_peer_set_psk(f->peer, key, 0), VTUN_EINVAL,
                  "pre-shared");
   assert_refused(f->ctx, vtun_ike_peer_add_remote_address(f->peer, "x"),
                  VTUN_EINVAL, "not an IP");
   assert_ok(f->ctx, vtun_ike_peer_add_remote_address(f->peer, "2001:db8::2"));
-  assert_refused(f->ctx, vtun_ike_peer_add_remote_address(f->peer,
-                                                          "2001:db8:0::2"),
+  assert_refused(f->ctx,
+                 vtun_ike_peer_add_remote_address(f->peer, "2001:db8:0::2"),
                  VTUN_EEXIST, "already");
-  assert_int_equal(vtun_ike_peer_get_remote_address(f->peer, 0, buf,
-                                                    sizeof(buf)),
-                   11);
+  assert_int_equal(
+      vtun_ike_peer_get_remote_address(f->peer, 0, buf, sizeof(buf)), 11);
   assert_string_equal(buf, "2001:db8::2");
   assert_ok(f->ctx, vtun_ike_peer_set_nat_traversal(f->peer, 0));
   assert_false(vtun_ike_peer_get_nat_traversal(f->peer));
@@ -92,8 +90,7 @@ static void tunnel_fields(void **state) {
   uint32_t key, period, retries;
 
   assert_ok(f->ctx, vtun_tunnel_set_address(f->t1, "10.1.1.1", 30));
-  assert_int_equal(vtun_tunnel_get_address(f->t1, buf, sizeof(buf), &plen),
-                   8);
+  assert_int_equal(vtun_tunnel_get_address(f->t1, buf, sizeof(buf), &plen), 8);
   assert_string_equal(buf, "10.1.1.1");
   assert_int_equal(plen, 30);
   assert_refused(f->ctx, vtun_tunnel_set_address(f->t1, "10.1.1.1", 33),
@@ -127,8 +124,8 @@ static void pool_leases(void **state) {
   vtun_ctx_stats st;
 
   assert_ok(f->ctx, vtun_pool_new(f->ctx, NULL, "pool", &pool));
-  assert_refused(f->ctx, vtun_pool_add_range(pool, "203.0.113.1",
-                                              "203.0.113.2"),
+  assert_refused(f->ctx,
+                 vtun_pool_add_range(pool, "203.0.113.1", "203.0.113.2"),
                  VTUN_ESTATE, "network");
   assert_ok(f->ctx, vtun_pool_set_network(pool, "203.0.113.0", 30));
   vtun_pool_get_usage(pool, &size, NULL, NULL);
@@ -167,13 +164,13 @@ static void pool_ranges(void **state) {
 
   assert_ok(f->ctx, vtun_pool_new(f->ctx, NULL, "pool", &pool));
   assert_ok(f->ctx, vtun_pool_set_network(pool, "203.0.113.0", 24));
-  assert_ok(f->ctx, vtun_pool_add_range(pool, "203.0.113.250",
-                                        "203.0.113.255"));
-  assert_refused(f->ctx, vtun_pool_add_range(pool, "203.0.113.251",
-                                             "203.0.113.252"),
+  assert_ok(f->ctx,
+            vtun_pool_add_range(pool, "203.0.113.250", "203.0.113.255"));
+  assert_refused(f->ctx,
+                 vtun_pool_add_range(pool, "203.0.113.251", "203.0.113.252"),
                  VTUN_EEXIST, "overlaps");
-  assert_refused(f->ctx, vtun_pool_add_range(pool, "203.0.114.1",
-                                             "203.0.114.2"),
+  assert_refused(f->ctx,
+                 vtun_pool_add_range(pool, "203.0.114.1", "203.0.114.2"),
                  VTUN_EINVAL, "outside");
   vtun_pool_get_usage(pool, &size, NULL, NULL);
   assert_int_equal(size, 5); /* .250-.254; .255 is the broadcast */
@@ -198,13 +195,17 @@ static void ctx_settings(void **state) {
   vtun_ctx_free(NULL);
 }
 
-#define T(name)                                                               \
+#define T(name)                                                                \
   cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      T(names_and_duplicates), T(in_use_refused), T(peer_fields),
-      T(tunnel_fields),        T(pool_leases),    T(pool_ranges),
+      T(names_and_duplicates),
+      T(in_use_refused),
+      T(peer_fields),
+      T(tunnel_fields),
+      T(pool_leases),
+      T(pool_ranges),
       cmocka_unit_test(ctx_settings),
   };
 

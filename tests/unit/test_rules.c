@@ -157,8 +157,8 @@ static void r6_refuse(void **state) {
 
   /* Order reversed: destination first, then the peer's address. */
   assert_ok(f->ctx, vtun_tunnel_set_profile(f->t1, NULL));
-  assert_ok(f->ctx, vtun_ike_peer_remove_remote_address(f->peer,
-                                                        "198.51.100.2"));
+  assert_ok(f->ctx,
+            vtun_ike_peer_remove_remote_address(f->peer, "198.51.100.2"));
   assert_ok(f->ctx, vtun_tunnel_set_destination(f->t1, "198.51.100.9", NULL));
   assert_ok(f->ctx, vtun_tunnel_set_profile(f->t1, f->prof));
   assert_refused(f->ctx,
@@ -215,8 +215,8 @@ static void r8_refuse(void **state) {
   /* Binding a tunnel that has a root profile to a vsys is refused too. */
   assert_ok(f->ctx, vtun_tunnel_set_vsys(f->t1, NULL));
   assert_ok(f->ctx, vtun_tunnel_set_profile(f->t1, f->prof));
-  assert_refused(f->ctx, vtun_tunnel_set_vsys(f->t1, v),
-                 VTUN_ER8_VSYS_PROFILE, "R8: Tunnel1");
+  assert_refused(f->ctx, vtun_tunnel_set_vsys(f->t1, v), VTUN_ER8_VSYS_PROFILE,
+                 "R8: Tunnel1");
   assert_null(vtun_tunnel_get_vsys(f->t1));
 }
 
@@ -225,8 +225,7 @@ static void r9_accept(void **state) {
   F;
   assert_ok(f->ctx, vtun_tunnel_set_address_negotiated(f->t1));
   assert_ok(f->ctx, vtun_tunnel_set_profile(f->t1, f->prof));
-  assert_int_equal(vtun_tunnel_get_address_mode(f->t1),
-                   VTUN_ADDR_NEGOTIATED);
+  assert_int_equal(vtun_tunnel_get_address_mode(f->t1), VTUN_ADDR_NEGOTIATED);
 }
 
 static void r9_refuse(void **state) {
@@ -253,10 +252,10 @@ static void r10_setup_pair(struct fixture *f, vtun_ike_peer **a,
                            vtun_ike_peer **b) {
   fixture_tunnel(f, "Tunnel2", a);
   fixture_tunnel(f, "Tunnel3", b);
-  assert_ok(f->ctx, vtun_ike_peer_set_remote_id(*a, VTUN_ID_FQDN,
-                                                "br2.example.net"));
-  assert_ok(f->ctx, vtun_ike_peer_set_remote_id(*b, VTUN_ID_FQDN,
-                                                "br3.example.net"));
+  assert_ok(f->ctx,
+            vtun_ike_peer_set_remote_id(*a, VTUN_ID_FQDN, "br2.example.net"));
+  assert_ok(f->ctx,
+            vtun_ike_peer_set_remote_id(*b, VTUN_ID_FQDN, "br3.example.net"));
 }
 
 static void r10_accept(void **state) {
@@ -287,32 +286,31 @@ static void r10_refuse(void **state) {
 /* R11: AEAD takes no integrity; other ciphers need one. */
 static void r11_accept(void **state) {
   F;
-  assert_ok(f->ctx, vtun_ipsec_proposal_set_encr(f->prop,
-                                                 VTUN_ENCR_AES_GCM_256));
+  assert_ok(f->ctx,
+            vtun_ipsec_proposal_set_encr(f->prop, VTUN_ENCR_AES_GCM_256));
   assert_int_equal(vtun_ipsec_proposal_get_integ(f->prop), VTUN_INTEG_NONE);
-  assert_ok(f->ctx, vtun_ipsec_proposal_set_encr(f->prop,
-                                                 VTUN_ENCR_AES_CBC_128));
-  assert_ok(f->ctx, vtun_ipsec_proposal_set_integ(f->prop,
-                                                  VTUN_INTEG_SHA2_512_256));
+  assert_ok(f->ctx,
+            vtun_ipsec_proposal_set_encr(f->prop, VTUN_ENCR_AES_CBC_128));
+  assert_ok(f->ctx,
+            vtun_ipsec_proposal_set_integ(f->prop, VTUN_INTEG_SHA2_512_256));
   assert_ok(f->ctx, vtun_ctx_commit(f->ctx));
 }
 
 static void r11_refuse(void **state) {
   F;
-  assert_ok(f->ctx, vtun_ipsec_proposal_set_encr(f->prop,
-                                                 VTUN_ENCR_CHACHA20_POLY1305));
-  assert_refused(f->ctx,
-                 vtun_ipsec_proposal_set_integ(f->prop,
-                                               VTUN_INTEG_SHA2_256_128),
-                 VTUN_ER11_INTEGRITY, "R11: ipsec proposal prop1");
+  assert_ok(f->ctx,
+            vtun_ipsec_proposal_set_encr(f->prop, VTUN_ENCR_CHACHA20_POLY1305));
+  assert_refused(
+      f->ctx, vtun_ipsec_proposal_set_integ(f->prop, VTUN_INTEG_SHA2_256_128),
+      VTUN_ER11_INTEGRITY, "R11: ipsec proposal prop1");
   assert_int_equal(vtun_ipsec_proposal_get_integ(f->prop), VTUN_INTEG_NONE);
   /* A CBC proposal left without integrity fails at commit. */
-  assert_ok(f->ctx, vtun_ike_proposal_set_encr(f->ikeprop,
-                                               VTUN_ENCR_AES_CBC_256));
+  assert_ok(f->ctx,
+            vtun_ike_proposal_set_encr(f->ikeprop, VTUN_ENCR_AES_CBC_256));
   assert_refused(f->ctx, vtun_ctx_commit(f->ctx), VTUN_ER11_INTEGRITY,
                  "R11: ike proposal 10");
-  assert_refused(f->ctx, vtun_ike_proposal_set_integ(f->ikeprop,
-                                                     VTUN_INTEG_NONE),
+  assert_refused(f->ctx,
+                 vtun_ike_proposal_set_integ(f->ikeprop, VTUN_INTEG_NONE),
                  VTUN_ER11_INTEGRITY, "needs an integrity");
 }
 
@@ -321,8 +319,8 @@ static void r12_accept(void **state) {
   F;
   assert_ok(f->ctx, vtun_ipsec_profile_set_lifetime(f->prof, 30, 2560));
   assert_ok(f->ctx, vtun_ipsec_profile_set_replay_window(f->prof, 4096));
-  assert_ok(f->ctx, vtun_ike_peer_set_dpd(f->peer, VTUN_DPD_PERIODIC, 10, 2,
-                                          10));
+  assert_ok(f->ctx,
+            vtun_ike_peer_set_dpd(f->peer, VTUN_DPD_PERIODIC, 10, 2, 10));
   assert_ok(f->ctx, vtun_ike_proposal_set_lifetime(f->ikeprop, 604800));
   assert_ok(f->ctx, vtun_tunnel_set_keepalive(f->t1, 5, 3));
   assert_ok(f->ctx, vtun_tunnel_set_mtu(f->t1, 9000));
@@ -342,11 +340,10 @@ static void r12_refuse(void **state) {
   assert_int_equal(kb, 1843200);
   assert_refused(f->ctx, vtun_ipsec_profile_set_replay_window(f->prof, 33),
                  VTUN_ER12_RANGE, "replay window");
-  assert_refused(f->ctx,
-                 vtun_ipsec_profile_set_replay_window(f->prof, 65568),
+  assert_refused(f->ctx, vtun_ipsec_profile_set_replay_window(f->prof, 65568),
                  VTUN_ER12_RANGE, "replay window");
-  assert_refused(f->ctx, vtun_ike_peer_set_dpd(f->peer, VTUN_DPD_PERIODIC,
-                                               5, 15, 3),
+  assert_refused(f->ctx,
+                 vtun_ike_peer_set_dpd(f->peer, VTUN_DPD_PERIODIC, 5, 15, 3),
                  VTUN_ER12_RANGE, "R12: ike peer p1");
   vtun_ike_peer_get_dpd(f->peer, NULL, &idle, NULL, NULL);
   assert_int_equal(idle, 30);
@@ -401,49 +398,42 @@ static void r14_accept(void **state) {
   assert_ok(f->ctx, vtun_ctx_set_allow_legacy(f->ctx, 1));
   assert_ok(f->ctx, vtun_ike_proposal_set_dh(f->ikeprop, VTUN_DH_MODP768));
   assert_ok(f->ctx, vtun_ipsec_proposal_set_encr(f->prop, VTUN_ENCR_DES));
-  assert_ok(f->ctx, vtun_ipsec_proposal_set_integ(f->prop,
-                                                  VTUN_INTEG_MD5_96));
+  assert_ok(f->ctx, vtun_ipsec_proposal_set_integ(f->prop, VTUN_INTEG_MD5_96));
   /* SHOULD NOT is not refused. */
   assert_ok(f->ctx, vtun_ctx_set_allow_legacy(f->ctx, 1));
 }
 
 static void r14_refuse(void **state) {
   F;
-  assert_refused(f->ctx, vtun_ipsec_proposal_set_encr(f->prop,
-                                                      VTUN_ENCR_DES),
-                 VTUN_ER14_LEGACY_ALGORITHM,
-                 "R14: ipsec proposal prop1: des");
+  assert_refused(f->ctx, vtun_ipsec_proposal_set_encr(f->prop, VTUN_ENCR_DES),
+                 VTUN_ER14_LEGACY_ALGORITHM, "R14: ipsec proposal prop1: des");
   assert_int_equal(vtun_ipsec_proposal_get_encr(f->prop),
                    VTUN_ENCR_AES_CBC_256);
-  assert_refused(f->ctx, vtun_ike_proposal_set_dh(f->ikeprop,
-                                                  VTUN_DH_MODP768),
+  assert_refused(f->ctx, vtun_ike_proposal_set_dh(f->ikeprop, VTUN_DH_MODP768),
                  VTUN_ER14_LEGACY_ALGORITHM, "dh-group1");
   assert_refused(f->ctx, vtun_ike_proposal_set_prf(f->ikeprop, VTUN_PRF_MD5),
                  VTUN_ER14_LEGACY_ALGORITHM, "hmac-md5");
-  assert_refused(f->ctx, vtun_ipsec_profile_set_pfs(f->prof,
-                                                    VTUN_DH_MODP768),
+  assert_refused(f->ctx, vtun_ipsec_profile_set_pfs(f->prof, VTUN_DH_MODP768),
                  VTUN_ER14_LEGACY_ALGORITHM, "R14");
   /* With a legacy algorithm in use the switch cannot go off. */
   assert_ok(f->ctx, vtun_ctx_set_allow_legacy(f->ctx, 1));
-  assert_ok(f->ctx, vtun_ipsec_proposal_set_integ(f->prop,
-                                                  VTUN_INTEG_MD5_96));
+  assert_ok(f->ctx, vtun_ipsec_proposal_set_integ(f->prop, VTUN_INTEG_MD5_96));
   assert_refused(f->ctx, vtun_ctx_set_allow_legacy(f->ctx, 0),
                  VTUN_ER14_LEGACY_ALGORITHM, "prop1");
   assert_true(vtun_ctx_get_allow_legacy(f->ctx));
 }
 
-#define T(name)                                                               \
+#define T(name)                                                                \
   cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      T(r1_accept),  T(r1_refuse),  T(r2_accept),  T(r2_refuse),
-      T(r3_accept),  T(r3_refuse),  T(r4_accept),  T(r4_refuse),
-      T(r5_accept),  T(r5_refuse),  T(r6_accept),  T(r6_refuse),
-      T(r7_accept),  T(r7_refuse),  T(r8_accept),  T(r8_refuse),
-      T(r9_accept),  T(r9_refuse),  T(r10_accept), T(r10_refuse),
-      T(r11_accept), T(r11_refuse), T(r12_accept), T(r12_refuse),
-      T(r13_accept), T(r13_refuse), T(r14_accept), T(r14_refuse),
+      T(r1_accept),  T(r1_refuse),  T(r2_accept),  T(r2_refuse),  T(r3_accept),
+      T(r3_refuse),  T(r4_accept),  T(r4_refuse),  T(r5_accept),  T(r5_refuse),
+      T(r6_accept),  T(r6_refuse),  T(r7_accept),  T(r7_refuse),  T(r8_accept),
+      T(r8_refuse),  T(r9_accept),  T(r9_refuse),  T(r10_accept), T(r10_refuse),
+      T(r11_accept), T(r11_refuse), T(r12_accept), T(r12_refuse), T(r13_accept),
+      T(r13_refuse), T(r14_accept), T(r14_refuse),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
