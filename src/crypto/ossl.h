@@ -29,4 +29,12 @@ int vtun__ossl_dh_derive(void *dh, const uint8_t *peer, size_t peerlen,
                          uint8_t *secret, size_t *secretlen);
 void vtun__ossl_dh_free(void *dh);
 
+/* For known-answer tests only: a DH object holding a given private key
+ * instead of a fresh one (ECP: scalar @p priv and its point x || y
+ * @p pubin; X25519: the 32-byte scalar, @p pubin unused). Its public value
+ * is written as dh_new writes it. VTUN_ENOTSUP for MODP groups. */
+int vtun__ossl_dh_import(void *state, int group, const uint8_t *priv,
+                         size_t privlen, const uint8_t *pubin, void **out,
+                         uint8_t *pub, size_t *publen);
+
 #endif
