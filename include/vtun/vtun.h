@@ -845,6 +845,33 @@ VTUN_EXTERN vtun_pool *vtun_ike_peer_get_pool(const vtun_ike_peer *peer);
 VTUN_EXTERN int vtun_ike_peer_set_ikev2_id_match(vtun_ike_peer *peer, int on);
 /** The IKEv2 peer-ID matching extension. @since 0.1 */
 VTUN_EXTERN int vtun_ike_peer_get_ikev2_id_match(const vtun_ike_peer *peer);
+
+/**
+ * Makes the peer derive each branch's pre-shared key from one secret and
+ * the branch's identity (beyond comparable products): the key used for a
+ * branch with identity type T and value V is the lower-case hex text of
+ * HKDF-SHA-256 (RFC 5869) with the secret as input key material, the salt
+ * "libvtun branch psk v1", the info T (one byte) || V, and 32 bytes of
+ * output; vtun_derive_branch_psk() prints it for the branch's
+ * configuration. A derived key replaces a plain one and vice versa.
+ * @retval 0 done. @retval VTUN_EINVAL empty or over 256 bytes.
+ * @retval VTUN_ENOMEM no memory. Config thread. @since 0.1
+ */
+VTUN_EXTERN int vtun_ike_peer_set_psk_master(vtun_ike_peer *peer,
+                                             const uint8_t *secret, size_t len);
+/** Whether the peer derives branch keys from a secret. @since 0.1 */
+VTUN_EXTERN int vtun_ike_peer_get_psk_derived(const vtun_ike_peer *peer);
+/**
+ * Prints the pre-shared key a branch with identity @p id_type / @p id
+ * must configure when the headquarters derives keys from @p secret (see
+ * vtun_ike_peer_set_psk_master()): 64 hex characters.
+ * @return the text length (64) or VTUN_EINVAL for an empty secret or
+ * identity, VTUN_ENOTSUP without the OpenSSL backend, VTUN_ECRYPTO when
+ * it fails. Any thread. @since 0.1
+ */
+VTUN_EXTERN vtun_ssize vtun_derive_branch_psk(const uint8_t *secret, size_t len,
+                                              int id_type, const char *id,
+                                              char *buf, size_t buflen);
 /** User data. @since 0.1 */
 VTUN_EXTERN void vtun_ike_peer_set_user_data(vtun_ike_peer *peer, void *ud);
 /** User data. @since 0.1 */

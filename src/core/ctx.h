@@ -61,8 +61,9 @@ struct vtun_ike_peer {
   char name[VTUN_NAME_MAX];
   unsigned versions;
   int exchange_mode;
-  uint8_t *psk;
+  uint8_t *psk; /* the key, or the master secret when psk_derived */
   size_t psk_len;
+  bool psk_derived;
   int local_id_type, remote_id_type;
   char local_id[VTUN_ID_MAX], remote_id[VTUN_ID_MAX];
   vtun_endpoint remotes[VTUN_MAX_REMOTE_ADDRS];

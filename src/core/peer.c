@@ -141,6 +141,7 @@ int vtun_ike_peer_set_psk(vtun_ike_peer *peer, const uint8_t *key, size_t len) {
   vtun__free_secret(peer->psk, peer->psk_len);
   peer->psk = copy;
   peer->psk_len = len;
+  peer->psk_derived = false;
   return 0;
 }
 
