@@ -19,9 +19,8 @@ static inline bool vtun__crypto_ops_complete(const vtun_crypto_ops *ops) {
          ops->aead_free != NULL && ops->cipher_new != NULL &&
          ops->cipher_run != NULL && ops->cipher_free != NULL &&
          ops->mac_new != NULL && ops->mac_run != NULL &&
-         ops->mac_free != NULL && ops->hash != NULL &&
-         ops->dh_new != NULL && ops->dh_derive != NULL &&
-         ops->dh_free != NULL;
+         ops->mac_free != NULL && ops->hash != NULL && ops->dh_new != NULL &&
+         ops->dh_derive != NULL && ops->dh_free != NULL;
 }
 
 /* The MAC of one buffer, truncated to @p outlen. */

@@ -59,7 +59,9 @@ static int null_init(void *arg, void **state) {
   return 0;
 }
 
-static void null_fini(void *state) { free(state); }
+static void null_fini(void *state) {
+  free(state);
+}
 
 static int null_random(void *state, uint8_t *buf, size_t len) {
   struct null_state *st = state;
@@ -106,8 +108,8 @@ static int null_aead_new(void *state, int encr, const uint8_t *key,
 }
 
 static void null_aead_tag(const struct null_key *k, const uint8_t *nonce,
-                          const uint8_t *aad, size_t aadlen,
-                          const uint8_t *ct, size_t len, uint8_t tag[16]) {
+                          const uint8_t *aad, size_t aadlen, const uint8_t *ct,
+                          size_t len, uint8_t tag[16]) {
   uint64_t h = null_field(0xcbf29ce484222325u, k->key, k->keylen);
 
   h = null_field(h, nonce, 12);
@@ -117,9 +119,9 @@ static void null_aead_tag(const struct null_key *k, const uint8_t *nonce,
 }
 
 static int null_aead_seal(void *obj, const uint8_t nonce[12],
-                          const uint8_t *aad, size_t aadlen,
-                          const uint8_t *in, size_t len, uint8_t *out,
-                          uint8_t *tag, size_t taglen) {
+                          const uint8_t *aad, size_t aadlen, const uint8_t *in,
+                          size_t len, uint8_t *out, uint8_t *tag,
+                          size_t taglen) {
   uint8_t full[16];
 
   if (taglen == 0 || taglen > sizeof(full))
@@ -132,9 +134,9 @@ static int null_aead_seal(void *obj, const uint8_t nonce[12],
 }
 
 static int null_aead_open(void *obj, const uint8_t nonce[12],
-                          const uint8_t *aad, size_t aadlen,
-                          const uint8_t *in, size_t len, uint8_t *out,
-                          const uint8_t *tag, size_t taglen) {
+                          const uint8_t *aad, size_t aadlen, const uint8_t *in,
+                          size_t len, uint8_t *out, const uint8_t *tag,
+                          size_t taglen) {
   uint8_t full[16];
 
   if (taglen == 0 || taglen > sizeof(full))
@@ -160,8 +162,8 @@ static int null_cipher_new(void *state, int encr, int encrypt,
 
 /* XOR with key and IV bytes: its own inverse, and a wrong key or IV on
  * the receiving side still garbles the data as a real cipher would. */
-static int null_cipher_run(void *obj, const uint8_t iv[16],
-                           const uint8_t *in, uint8_t *out, size_t len) {
+static int null_cipher_run(void *obj, const uint8_t iv[16], const uint8_t *in,
+                           uint8_t *out, size_t len) {
   const struct null_key *k = obj;
 
   if (len % 16 != 0)
@@ -277,4 +279,6 @@ static const vtun_crypto_ops null_ops = {
     .dh_free = null_key_free,
 };
 
-const vtun_crypto_ops *vtun__crypto_null(void) { return &null_ops; }
+const vtun_crypto_ops *vtun__crypto_null(void) {
+  return &null_ops;
+}

@@ -24,11 +24,11 @@ enum ossl_dh_kind { DH_MODP, DH_ECP, DH_X25519 };
 #define ECP_MAX_COORD 66       /* P-521 */
 
 struct ossl_group {
-  int id;           /* IANA number (enum vtun_dh) */
-  int kind;         /* enum ossl_dh_kind */
-  const char *name; /* curve name; NULL for MODP */
-  size_t len;       /* public value bytes */
-  size_t seclen;    /* shared secret bytes (ECP: the x coordinate) */
+  int id;                     /* IANA number (enum vtun_dh) */
+  int kind;                   /* enum ossl_dh_kind */
+  const char *name;           /* curve name; NULL for MODP */
+  size_t len;                 /* public value bytes */
+  size_t seclen;              /* shared secret bytes (ECP: the x coordinate) */
   BIGNUM *(*prime)(BIGNUM *); /* MODP only */
 };
 
@@ -73,8 +73,8 @@ static EVP_PKEY *ossl_modp_import(OSSL_LIB_CTX *libctx, const BIGNUM *p,
   if (bld == NULL || ctx == NULL ||
       OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_FFC_P, p) != 1 ||
       OSSL_PARAM_BLD_push_uint(bld, OSSL_PKEY_PARAM_FFC_G, 2) != 1 ||
-      (y != NULL && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PUB_KEY,
-                                           y) != 1))
+      (y != NULL &&
+       OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PUB_KEY, y) != 1))
     goto out;
   params = OSSL_PARAM_BLD_to_param(bld);
   if (params == NULL || EVP_PKEY_fromdata_init(ctx) != 1 ||
@@ -135,17 +135,17 @@ static int ossl_dh_public(const struct ossl_dh *dh, uint8_t *pub) {
     BN_free(y);
     return ok ? 0 : VTUN_ECRYPTO;
   case DH_ECP:
-    ok = EVP_PKEY_get_octet_string_param(
-             dh->key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point,
-             sizeof(point), &n) == 1 &&
+    ok = EVP_PKEY_get_octet_string_param(dh->key,
+                                         OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
+                                         point, sizeof(point), &n) == 1 &&
          n == 1 + dh->grp->len && point[0] == SEC1_UNCOMPRESSED;
     if (ok)
       memcpy(pub, point + 1, dh->grp->len);
     return ok ? 0 : VTUN_ECRYPTO;
   default:
     n = dh->grp->len;
-    ok = EVP_PKEY_get_raw_public_key(dh->key, pub, &n) == 1 &&
-         n == dh->grp->len;
+    ok =
+        EVP_PKEY_get_raw_public_key(dh->key, pub, &n) == 1 && n == dh->grp->len;
     return ok ? 0 : VTUN_ECRYPTO;
   }
 }
@@ -226,8 +226,8 @@ int vtun__ossl_dh_import(void *state, int group, const uint8_t *priv,
   if (g->kind == DH_ECP)
     dh->key = ossl_ecp_import(dh, priv, privlen, pubin);
   else
-    dh->key = EVP_PKEY_new_raw_private_key_ex(dh->libctx, g->name, NULL,
-                                              priv, privlen);
+    dh->key = EVP_PKEY_new_raw_private_key_ex(dh->libctx, g->name, NULL, priv,
+                                              privlen);
   rc = dh->key != NULL ? ossl_dh_public(dh, pub) : VTUN_EINVAL;
   if (rc != 0) {
     vtun__ossl_dh_free(dh);
@@ -288,8 +288,8 @@ static EVP_PKEY *ossl_dh_peer(const struct ossl_dh *dh, const uint8_t *v,
   case DH_ECP:
     return ossl_ecp_peer(dh, v, len);
   default:
-    return EVP_PKEY_new_raw_public_key_ex(dh->libctx, dh->grp->name, NULL,
-                                          v, len);
+    return EVP_PKEY_new_raw_public_key_ex(dh->libctx, dh->grp->name, NULL, v,
+                                          len);
   }
 }
 

@@ -4,4 +4,6 @@
 
 #include "vtun/vtun_crypto.h"
 
-const vtun_crypto_ops *vtun_crypto_openssl(void) { return NULL; }
+const vtun_crypto_ops *vtun_crypto_openssl(void) {
+  return NULL;
+}

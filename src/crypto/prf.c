@@ -27,9 +27,9 @@ int vtun__prf(const vtun_crypto_ops *ops, void *state, int prf,
 }
 
 /* Writes the first @p outlen bytes of T1 | T2 | ... to @p out. */
-static int prf_plus_blocks(const vtun_crypto_ops *ops, void *mac,
-                           size_t hlen, const uint8_t *seed, size_t seedlen,
-                           uint8_t *out, size_t outlen) {
+static int prf_plus_blocks(const vtun_crypto_ops *ops, void *mac, size_t hlen,
+                           const uint8_t *seed, size_t seedlen, uint8_t *out,
+                           size_t outlen) {
   uint8_t t[VTUN_MAC_MAX_BYTES], next[VTUN_MAC_MAX_BYTES];
   size_t tlen = 0, done = 0;
   int rc = 0;

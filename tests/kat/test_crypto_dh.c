@@ -51,9 +51,8 @@ static const struct dh_vec dh_vecs[] = {
 
 /* Imports @p priv (with @p pubhex, its public value) and checks that the
  * backend publishes that value and derives @p gir with @p peerhex. */
-static void dh_side(void *st, int group, const char *priv,
-                    const char *pubhex, const char *peerhex,
-                    const char *gir) {
+static void dh_side(void *st, int group, const char *priv, const char *pubhex,
+                    const char *peerhex, const char *gir) {
   uint8_t k[80], pub[200], want[200], peer[200], sec[200], exp[80];
   size_t klen = kat_unhex(k, sizeof(k), priv);
   size_t wlen = kat_unhex(want, sizeof(want), pubhex);
@@ -62,8 +61,8 @@ static void dh_side(void *st, int group, const char *priv,
   size_t publen = 0, seclen = 0;
   void *dh = NULL;
 
-  assert_int_equal(vtun__ossl_dh_import(st, group, k, klen, want, &dh, pub,
-                                        &publen), 0);
+  assert_int_equal(
+      vtun__ossl_dh_import(st, group, k, klen, want, &dh, pub, &publen), 0);
   assert_int_equal(publen, wlen);
   assert_memory_equal(pub, want, wlen);
   assert_int_equal(ops->dh_derive(dh, peer, plen, sec, &seclen), 0);
@@ -102,8 +101,9 @@ static void test_x25519_scalar_mult(void **state) {
     kat_unhex(k, sizeof(k), vec[i][0]);
     kat_unhex(u, sizeof(u), vec[i][1]);
     kat_unhex(want, sizeof(want), vec[i][2]);
-    assert_int_equal(vtun__ossl_dh_import(*state, VTUN_DH_X25519, k, 32,
-                                          NULL, &dh, pub, &publen), 0);
+    assert_int_equal(vtun__ossl_dh_import(*state, VTUN_DH_X25519, k, 32, NULL,
+                                          &dh, pub, &publen),
+                     0);
     assert_int_equal(ops->dh_derive(dh, u, 32, sec, &seclen), 0);
     assert_memory_equal(sec, want, 32);
     ops->dh_free(dh);
@@ -154,8 +154,8 @@ static void test_modp_padding(void **state) {
   for (int i = 0; i < 5000 && !padded; i++) {
     void *dh = NULL;
 
-    assert_int_equal(ops->dh_new(*state, VTUN_DH_MODP2048, &dh, pub,
-                                 &publen), 0);
+    assert_int_equal(ops->dh_new(*state, VTUN_DH_MODP2048, &dh, pub, &publen),
+                     0);
     assert_int_equal(ops->dh_derive(dh, two, 256, sec, &seclen), 0);
     assert_int_equal(seclen, 256);
     assert_memory_equal(sec, pub, 256);
@@ -183,8 +183,7 @@ static void test_modp_refusals(void **state) {
 
   assert_non_null(p);
   assert_non_null(y);
-  assert_int_equal(ops->dh_new(*state, VTUN_DH_MODP2048, &dh, pub, &publen),
-                   0);
+  assert_int_equal(ops->dh_new(*state, VTUN_DH_MODP2048, &dh, pub, &publen), 0);
   BN_zero(y);
   modp_refuse(dh, y);
   assert_int_equal(BN_one(y), 1);
@@ -203,6 +202,14 @@ static void test_modp_refusals(void **state) {
   BN_free(p);
 }
 
+/* The P-256 prime (FIPS 186-4 D.1.2.3) and a point with x = 0 on the
+ * curve: y = sqrt(b) mod p. */
+#define P256_P                                                                 \
+  "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff"
+#define P256_X0_Y                                                              \
+  "0000000000000000000000000000000000000000000000000000000000000000"           \
+  "66485c780e2f83d72433bd5d84a06bb6541c2af31dae871728bf856a174f93f4"
+
 /* RFC 6989 §2.3: a point off the curve, or the all-zero encoding, is
  * refused. The RFC 5903 §8.1 responder value with one bit of y flipped is
  * not on the curve. */
@@ -212,12 +219,18 @@ static void test_ecp_refusals(void **state) {
   void *dh = NULL;
 
   kat_unhex(peer, sizeof(peer), dh_vecs[1].gr);
-  assert_int_equal(ops->dh_new(*state, VTUN_DH_ECP256, &dh, pub, &publen),
-                   0);
+  assert_int_equal(ops->dh_new(*state, VTUN_DH_ECP256, &dh, pub, &publen), 0);
   assert_int_equal(ops->dh_derive(dh, peer, 64, sec, &seclen), 0);
   peer[63] ^= 0x01;
   assert_int_equal(ops->dh_derive(dh, peer, 64, sec, &seclen), VTUN_EINVAL);
   memset(peer, 0, sizeof(peer));
+  assert_int_equal(ops->dh_derive(dh, peer, 64, sec, &seclen), VTUN_EINVAL);
+
+  /* (0, sqrt(b)) is on P-256; the same point with x written as p is not a
+   * valid encoding (SEC 1 §2.3.4: coordinates below p). */
+  kat_unhex(peer, sizeof(peer), P256_X0_Y);
+  assert_int_equal(ops->dh_derive(dh, peer, 64, sec, &seclen), 0);
+  kat_unhex(peer, 32, P256_P);
   assert_int_equal(ops->dh_derive(dh, peer, 64, sec, &seclen), VTUN_EINVAL);
   assert_int_equal(ops->dh_derive(dh, pub, 65, sec, &seclen), VTUN_EINVAL);
   ops->dh_free(dh);
@@ -230,8 +243,7 @@ static void test_x25519_refusals(void **state) {
   size_t publen, seclen;
   void *dh = NULL;
 
-  assert_int_equal(ops->dh_new(*state, VTUN_DH_X25519, &dh, pub, &publen),
-                   0);
+  assert_int_equal(ops->dh_new(*state, VTUN_DH_X25519, &dh, pub, &publen), 0);
   assert_int_equal(ops->dh_derive(dh, u, 32, sec, &seclen), VTUN_EINVAL);
   u[0] = 1;
   assert_int_equal(ops->dh_derive(dh, u, 32, sec, &seclen), VTUN_EINVAL);

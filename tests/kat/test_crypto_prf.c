@@ -70,21 +70,23 @@ static void kdf_initial(void *st, const struct kdf_vec *v,
 
   memcpy(nonces, b->ni, b->nilen);
   memcpy(nonces + b->nilen, b->nr, b->nrlen);
-  assert_int_equal(vtun__prf(ops, st, v->prf, nonces, nlen, b->gir,
-                             b->girlen, skeyseed), 0);
+  assert_int_equal(
+      vtun__prf(ops, st, v->prf, nonces, nlen, b->gir, b->girlen, skeyseed), 0);
   assert_memory_equal(skeyseed, b->skeyseed, v->hlen);
 
   memcpy(seed, nonces, nlen);
   memcpy(seed + nlen, b->spii, 8);
   memcpy(seed + nlen + 8, b->spir, 8);
   assert_int_equal(vtun__prf_plus(ops, st, v->prf, skeyseed, v->hlen, seed,
-                                  nlen + 16, dkm, b->dkmlen), 0);
+                                  nlen + 16, dkm, b->dkmlen),
+                   0);
   assert_memory_equal(dkm, b->dkm, b->dkmlen);
 
   /* A shorter output is a prefix: prf+ does not depend on the length. */
   memset(dkm, 0, sizeof(dkm));
   assert_int_equal(vtun__prf_plus(ops, st, v->prf, skeyseed, v->hlen, seed,
-                                  nlen + 16, dkm, 40), 0);
+                                  nlen + 16, dkm, 40),
+                   0);
   assert_memory_equal(dkm, b->dkm, 40);
 }
 
@@ -101,8 +103,8 @@ static void kdf_rekey(void *st, const struct kdf_vec *v,
   len += b->nilen;
   memcpy(data + len, b->nr, b->nrlen);
   len += b->nrlen;
-  assert_int_equal(vtun__prf(ops, st, v->prf, b->dkm, v->hlen, data, len,
-                             out), 0);
+  assert_int_equal(vtun__prf(ops, st, v->prf, b->dkm, v->hlen, data, len, out),
+                   0);
   assert_memory_equal(out, b->rekey, v->hlen);
 }
 
@@ -122,16 +124,19 @@ static void test_prf_plus_limits(void **state) {
   static uint8_t out[255 * 32 + 1];
   uint8_t key[32] = {1}, seed[4] = {2};
 
-  assert_int_equal(vtun__prf_plus(ops, *state, VTUN_PRF_SHA2_256, key, 32,
-                                  seed, 4, out, 255 * 32), 0);
-  assert_int_equal(vtun__prf_plus(ops, *state, VTUN_PRF_SHA2_256, key, 32,
-                                  seed, 4, out, 255 * 32 + 1), VTUN_EINVAL);
-  assert_int_equal(vtun__prf_plus(ops, *state, 42, key, 32, seed, 4, out,
-                                  32), VTUN_ENOTSUP);
+  assert_int_equal(vtun__prf_plus(ops, *state, VTUN_PRF_SHA2_256, key, 32, seed,
+                                  4, out, 255 * 32),
+                   0);
+  assert_int_equal(vtun__prf_plus(ops, *state, VTUN_PRF_SHA2_256, key, 32, seed,
+                                  4, out, 255 * 32 + 1),
+                   VTUN_EINVAL);
+  assert_int_equal(vtun__prf_plus(ops, *state, 42, key, 32, seed, 4, out, 32),
+                   VTUN_ENOTSUP);
   assert_int_equal(vtun__prf(ops, *state, 42, key, 32, seed, 4, out),
                    VTUN_ENOTSUP);
-  assert_int_equal(vtun__prf_plus(ops, *state, VTUN_PRF_SHA2_256, key, 32,
-                                  seed, 4, out, 0), 0);
+  assert_int_equal(
+      vtun__prf_plus(ops, *state, VTUN_PRF_SHA2_256, key, 32, seed, 4, out, 0),
+      0);
 }
 
 static int setup(void **state) {

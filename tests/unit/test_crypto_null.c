@@ -43,10 +43,8 @@ static void test_aead(void **state) {
                    0);
 
   memcpy(buf, pt, sizeof(pt));
-  assert_int_equal(ops->aead_seal(a, nonce, aad, 8, buf, 64, buf, tag, 16),
-                   0);
-  assert_int_equal(ops->aead_open(a, nonce, aad, 8, buf, 64, buf, tag, 16),
-                   0);
+  assert_int_equal(ops->aead_seal(a, nonce, aad, 8, buf, 64, buf, tag, 16), 0);
+  assert_int_equal(ops->aead_open(a, nonce, aad, 8, buf, 64, buf, tag, 16), 0);
   assert_memory_equal(buf, pt, 64);
   buf[5] ^= 1;
   assert_int_equal(ops->aead_open(a, nonce, aad, 8, buf, 64, buf, tag, 16),
@@ -59,8 +57,7 @@ static void test_aead(void **state) {
   tag[15] ^= 1;
   assert_int_equal(ops->aead_open(a, nonce, aad, 8, buf, 64, buf, tag, 16),
                    VTUN_EINTEGRITY);
-  assert_int_equal(ops->aead_open(a, nonce, aad, 8, buf, 64, buf, tag, 8),
-                   0);
+  assert_int_equal(ops->aead_open(a, nonce, aad, 8, buf, 64, buf, tag, 8), 0);
   ops->aead_free(a);
 }
 
@@ -69,10 +66,10 @@ static void test_cipher(void **state) {
   void *enc = NULL, *dec = NULL;
 
   memset(pt, 0x5a, sizeof(pt));
-  assert_int_equal(ops->cipher_new(*state, VTUN_ENCR_AES_CBC_256, 1, key, 32,
-                                   &enc), 0);
-  assert_int_equal(ops->cipher_new(*state, VTUN_ENCR_AES_CBC_256, 0, key, 32,
-                                   &dec), 0);
+  assert_int_equal(
+      ops->cipher_new(*state, VTUN_ENCR_AES_CBC_256, 1, key, 32, &enc), 0);
+  assert_int_equal(
+      ops->cipher_new(*state, VTUN_ENCR_AES_CBC_256, 0, key, 32, &dec), 0);
   assert_int_equal(ops->cipher_run(enc, iv, pt, buf, 48), 0);
   assert_memory_not_equal(buf, pt, 48);
   assert_int_equal(ops->cipher_run(dec, iv, buf, buf, 48), 0);
@@ -86,10 +83,10 @@ static void test_mac_and_prf(void **state) {
   uint8_t k1[20] = {1}, k2[20] = {2}, o1[64], o2[64], big[100];
   void *m1 = NULL, *m2 = NULL;
 
-  assert_int_equal(ops->mac_new(*state, VTUN_INTEG_SHA2_256_128, 0, k1, 20,
-                                &m1), 0);
-  assert_int_equal(ops->mac_new(*state, VTUN_INTEG_SHA2_256_128, 0, k2, 20,
-                                &m2), 0);
+  assert_int_equal(
+      ops->mac_new(*state, VTUN_INTEG_SHA2_256_128, 0, k1, 20, &m1), 0);
+  assert_int_equal(
+      ops->mac_new(*state, VTUN_INTEG_SHA2_256_128, 0, k2, 20, &m2), 0);
   assert_int_equal(vtun__mac1(ops, m1, k2, 20, o1, 16), 0);
   assert_int_equal(vtun__mac2(ops, m1, k2, 5, k2 + 5, 15, o2, 16), 0);
   assert_memory_equal(o1, o2, 16);
@@ -99,10 +96,11 @@ static void test_mac_and_prf(void **state) {
   ops->mac_free(m1);
   ops->mac_free(m2);
 
-  assert_int_equal(vtun__prf_plus(ops, *state, VTUN_PRF_SHA2_256, k1, 20, k2,
-                                  20, big, 100), 0);
-  assert_int_equal(vtun__prf(ops, *state, VTUN_PRF_SHA2_256, k1, 20, k2, 20,
-                             o1), 0);
+  assert_int_equal(
+      vtun__prf_plus(ops, *state, VTUN_PRF_SHA2_256, k1, 20, k2, 20, big, 100),
+      0);
+  assert_int_equal(
+      vtun__prf(ops, *state, VTUN_PRF_SHA2_256, k1, 20, k2, 20, o1), 0);
   assert_memory_not_equal(big, o1, 32); /* T1 = prf(K, S | 0x01) */
 }
 
@@ -164,12 +162,9 @@ static int teardown(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_complete),
-      cmocka_unit_test(test_aead),
-      cmocka_unit_test(test_cipher),
-      cmocka_unit_test(test_mac_and_prf),
-      cmocka_unit_test(test_dh),
-      cmocka_unit_test(test_random_seeded),
+      cmocka_unit_test(test_complete), cmocka_unit_test(test_aead),
+      cmocka_unit_test(test_cipher),   cmocka_unit_test(test_mac_and_prf),
+      cmocka_unit_test(test_dh),       cmocka_unit_test(test_random_seeded),
   };
 
   return cmocka_run_group_tests(tests, setup, teardown);
