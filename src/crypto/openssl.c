@@ -45,6 +45,8 @@ struct ossl_cbc {
   EVP_CIPHER_CTX *ctx; /* keyed for one direction, no padding */
 };
 
+/* @p arg is vtun_settings.crypto_arg: an OSSL_LIB_CTX * to fetch from (for
+ * example one with the FIPS provider loaded), or NULL for the default. */
 static int ossl_init(void *arg, void **state) {
   struct vtun__ossl *st = vtun__zalloc(sizeof(*st));
 

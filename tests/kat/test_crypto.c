@@ -21,7 +21,8 @@ struct aead_vec {
 };
 
 /* The GCM specification's test cases 1-4 and 16 (McGrew and Viega,
- * reused in draft-mcgrew-gcm-test-01), and RFC 8439 §2.8.2. */
+ * reused in draft-mcgrew-gcm-test-01), RFC 8439 §2.8.2 and the ESP
+ * example of RFC 7634 Appendix A. */
 #define GCM_K128 "feffe9928665731c6d6a8f9467308308"
 #define GCM_PT60                                                               \
   "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"           \
@@ -63,6 +64,23 @@ static const struct aead_vec aead_vecs[] = {
      "92ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc"
      "3ff4def08e4b7a9de576d26586cec64b6116",
      "1ae10b594f09e26a7e902ecbd0600691"},
+    /* RFC 7634 Appendix A: nonce = salt | IV, AAD = SPI | sequence number,
+     * plaintext = the IPv4 packet, padding 01 02, pad length 2, next
+     * header 4. */
+    {"RFC 7634 A", VTUN_ENCR_CHACHA20_POLY1305,
+     "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f",
+     "a0a1a2a3"
+     "1011121314151617",
+     "01020304"
+     "00000005",
+     "45000054a6f200004001e778c6336405c000020508005b7a3a080000553bec10"
+     "0007362708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20212223"
+     "2425262728292a2b2c2d2e2f3031323334353637"
+     "01020204",
+     "24039428b97f417e3c13753a4f05087b67c352e6a7fab1b982d466ef407ae5c6"
+     "14ee8099d52844eb61aa95dfab4c02f72aa71e7c4c4f64c9befe2facc638e8f3"
+     "cbec163fac469b502773f6fb94e664da9165b82829f641e0",
+     "76aaa8266b7fb0f7b11b369907e1ad43"},
 };
 
 struct bytes {
