@@ -517,7 +517,7 @@ static void test_data_path_allocates_nothing(void **state) {
   assert_int_equal(allocs, before);
 
   /* HMAC: OpenSSL 3.0 recreates the digest state per re-init (see the
-   * LIMITATION in openssl_mac.c); the count must not grow beyond that. */
+   * known limitation noted in openssl_mac.c); it must not grow further. */
   before = allocs;
   for (int i = 0; i < 100; i++)
     assert_int_equal(ops->mac_run(mac, parts, lens, 1, buf, 16), 0);
