@@ -240,6 +240,11 @@ enum vtun_event_type {
   VTUN_EVENT_SA_HARD_EXPIRED = 8,  /**< hard lifetime: SA removed */
   VTUN_EVENT_IKE_SA_UP = 9,        /**< an IKE SA was established */
   VTUN_EVENT_IKE_SA_DOWN = 10,     /**< an IKE SA was deleted */
+  /** HQ side: the pool leased this address to the tunnel's peer; the
+   * host routes it into the tunnel. */
+  VTUN_EVENT_PEER_ADDRESS_ASSIGNED = 11,
+  /** HQ side: that lease is gone; the host removes its route. */
+  VTUN_EVENT_PEER_ADDRESS_RELEASED = 12,
 };
 
 /**
