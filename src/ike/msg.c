@@ -17,8 +17,8 @@ struct msg_walk {
   struct vtun__ike_sk *sk;
 };
 
-static int msg_fail(struct vtun__ike_fail *f, const char *why,
-                    uint16_t notify, uint8_t type, size_t off) {
+static int msg_fail(struct vtun__ike_fail *f, const char *why, uint16_t notify,
+                    uint8_t type, size_t off) {
   f->why = why;
   f->notify = notify;
   f->payload = type;
@@ -55,8 +55,7 @@ int vtun__ike_hdr_parse(const uint8_t *buf, size_t len,
   if (out->version >> 4 != 2)
     return msg_fail(fail, "not an IKEv2 message", 0, 0, 17);
   if (out->length != len)
-    return msg_fail(fail, "length field differs from the datagram", 0, 0,
-                    24);
+    return msg_fail(fail, "length field differs from the datagram", 0, 0, 24);
 
   /* RFC 7296 §3.1: the initiator's SPI is never zero. */
   if (out->ispi == 0)
@@ -137,8 +136,7 @@ static int msg_step(struct msg_walk *mw, struct vtun__ike_chain *c) {
   rc = msg_check(mw, c, &pl, &keep);
   if (rc == 0 && keep && c->count == VTUN__IKE_MAX_PAYLOADS)
     rc = msg_bad(c, mw, pl.type, "too many payloads");
-  if (rc == 0 && (pl.type == VTUN__IKE_PL_SK ||
-                  pl.type == VTUN__IKE_PL_SKF))
+  if (rc == 0 && (pl.type == VTUN__IKE_PL_SK || pl.type == VTUN__IKE_PL_SKF))
     rc = msg_seal(mw, c, &pl, p[0]);
   if (rc != 0)
     return rc;
@@ -166,8 +164,11 @@ static int msg_walk_all(struct msg_walk *mw, struct vtun__ike_chain *c) {
 
 int vtun__ike_msg_parse(const uint8_t *buf, size_t len,
                         struct vtun__ike_msg *out) {
-  struct msg_walk mw = {.buf = buf, .off = VTUN__IKE_HDR_LEN, .end = len,
-                        .allow_sk = true, .sk = &out->sk};
+  struct msg_walk mw = {.buf = buf,
+                        .off = VTUN__IKE_HDR_LEN,
+                        .end = len,
+                        .allow_sk = true,
+                        .sk = &out->sk};
 
   memset(out, 0, sizeof(*out));
   out->raw = buf;
@@ -182,8 +183,12 @@ int vtun__ike_msg_parse(const uint8_t *buf, size_t len,
 int vtun__ike_chain_parse(uint8_t first, const uint8_t *buf, size_t len,
                           struct vtun__ike_chain *out) {
   struct vtun__ike_sk none;
-  struct msg_walk mw = {.buf = buf, .off = 0, .end = len, .next = first,
-                        .allow_sk = false, .sk = &none};
+  struct msg_walk mw = {.buf = buf,
+                        .off = 0,
+                        .end = len,
+                        .next = first,
+                        .allow_sk = false,
+                        .sk = &none};
 
   return msg_walk_all(&mw, out);
 }
@@ -197,8 +202,7 @@ vtun__ike_chain_find(const struct vtun__ike_chain *c, uint8_t type,
   return NULL;
 }
 
-unsigned vtun__ike_chain_count(const struct vtun__ike_chain *c,
-                               uint8_t type) {
+unsigned vtun__ike_chain_count(const struct vtun__ike_chain *c, uint8_t type) {
   unsigned n = 0;
 
   for (unsigned i = 0; i < c->count; i++)
@@ -206,8 +210,7 @@ unsigned vtun__ike_chain_count(const struct vtun__ike_chain *c,
   return n;
 }
 
-int vtun__ike_sk_unpad(const uint8_t *plain, size_t len,
-                       size_t *inner_len) {
+int vtun__ike_sk_unpad(const uint8_t *plain, size_t len, size_t *inner_len) {
   size_t pad;
 
   /* RFC 7296 §3.14: the last byte counts the padding before it; the
@@ -223,9 +226,8 @@ int vtun__ike_sk_unpad(const uint8_t *plain, size_t len,
 
 const char *vtun__ike_exchange_name(uint8_t exchange) {
   static const char *const names[] = {
-      "IKE_SA_INIT",        "IKE_AUTH",
-      "CREATE_CHILD_SA",    "INFORMATIONAL",
-      "IKE_SESSION_RESUME",
+      "IKE_SA_INIT",   "IKE_AUTH",           "CREATE_CHILD_SA",
+      "INFORMATIONAL", "IKE_SESSION_RESUME",
   };
 
   if (exchange >= VTUN__IKE_X_IKE_SA_INIT &&

@@ -85,8 +85,7 @@ struct vtun__ike_msg {
  * itself can tell: at least 28 bytes, major version 2, and a length field
  * equal to @len. Returns 0 or VTUN_EMALFORMED, with @fail filled. */
 int vtun__ike_hdr_parse(const uint8_t *buf, size_t len,
-                        struct vtun__ike_hdr *out,
-                        struct vtun__ike_fail *fail);
+                        struct vtun__ike_hdr *out, struct vtun__ike_fail *fail);
 
 /* Parses and validates a whole datagram (without the non-ESP marker):
  * header, then every payload (RFC 7296 §3.2). Unknown payloads are
@@ -110,8 +109,7 @@ vtun__ike_chain_find(const struct vtun__ike_chain *c, uint8_t type,
                      unsigned from);
 
 /* Number of payloads of @type in @c. */
-unsigned vtun__ike_chain_count(const struct vtun__ike_chain *c,
-                               uint8_t type);
+unsigned vtun__ike_chain_count(const struct vtun__ike_chain *c, uint8_t type);
 
 /* Removes the padding and pad length byte from decrypted SK content
  * (RFC 7296 §3.14) and stores the length of the inner chain in

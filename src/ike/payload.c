@@ -14,7 +14,7 @@
 /* Every payload type the codec understands. RFC 7296 §2.5: the critical
  * bit of these is ignored; any other type is skipped unless critical. */
 static const struct vtun__ike_pl_info pl_table[] = {
-    {VTUN__IKE_PL_SA, "SA", vtun__ike_sa_validate},
+    {VTUN__IKE_PL_SA, "SA", vtun__ike_sa_pl_validate},
     {VTUN__IKE_PL_KE, "KE", vtun__ike_ke_validate},
     {VTUN__IKE_PL_IDI, "IDi", vtun__ike_id_validate},
     {VTUN__IKE_PL_IDR, "IDr", vtun__ike_id_validate},
@@ -46,8 +46,8 @@ const char *vtun__ike_payload_name(uint8_t type) {
   return info != NULL ? info->name : "?";
 }
 
-int vtun__ike_payload_validate(uint8_t type, const uint8_t *body,
-                               size_t len, const char **why) {
+int vtun__ike_payload_validate(uint8_t type, const uint8_t *body, size_t len,
+                               const char **why) {
   const struct vtun__ike_pl_info *info = vtun__ike_pl_info(type);
 
   return info != NULL ? info->validate(body, len, why) : 0;
@@ -112,8 +112,7 @@ int vtun__ike_nonce_validate(const uint8_t *b, size_t n, const char **why) {
   return 0;
 }
 
-int vtun__ike_vendor_validate(const uint8_t *b, size_t n,
-                              const char **why) {
+int vtun__ike_vendor_validate(const uint8_t *b, size_t n, const char **why) {
   (void)b;
   return n >= 1 ? 0 : vtun__ike_bad(why, "empty vendor ID");
 }
@@ -148,8 +147,7 @@ int vtun__ike_skf_validate(const uint8_t *b, size_t n, const char **why) {
   return 0;
 }
 
-int vtun__ike_delete_validate(const uint8_t *b, size_t n,
-                              const char **why) {
+int vtun__ike_delete_validate(const uint8_t *b, size_t n, const char **why) {
   size_t count;
 
   if (n < 4)
@@ -223,8 +221,7 @@ static int pl_notify_data(uint16_t type, uint8_t spi_len, size_t len,
   return 0;
 }
 
-int vtun__ike_notify_validate(const uint8_t *b, size_t n,
-                              const char **why) {
+int vtun__ike_notify_validate(const uint8_t *b, size_t n, const char **why) {
   uint8_t spi_len;
 
   if (n < 4)
@@ -333,8 +330,7 @@ int vtun__ike_delete_parse(const struct vtun__ike_payload *pl,
   return 0;
 }
 
-uint32_t vtun__ike_delete_spi(const struct vtun__ike_delete *d,
-                              unsigned i) {
+uint32_t vtun__ike_delete_spi(const struct vtun__ike_delete *d, unsigned i) {
   if (d->spi_len != VTUN__IKE_CHILD_SPI_LEN || i >= d->count)
     return 0;
   return vtun__be32(d->spis + 4 * (size_t)i);
@@ -396,8 +392,8 @@ static int pl_put_typed(struct vtun__ike_writer *w, uint8_t pl_type,
   return vtun__ike_w_close(w, start);
 }
 
-int vtun__ike_put_id(struct vtun__ike_writer *w, uint8_t type,
-                     uint8_t id_type, const uint8_t *data, size_t len) {
+int vtun__ike_put_id(struct vtun__ike_writer *w, uint8_t type, uint8_t id_type,
+                     const uint8_t *data, size_t len) {
   if (type != VTUN__IKE_PL_IDI && type != VTUN__IKE_PL_IDR)
     return vtun__ike_w_fail(w, VTUN_EINVAL);
   return pl_put_typed(w, type, id_type, data, len);
@@ -413,8 +409,7 @@ int vtun__ike_put_notify(struct vtun__ike_writer *w,
   size_t start;
 
   if (vtun__ike_w_open(w, VTUN__IKE_PL_NOTIFY, &start) != 0 ||
-      vtun__ike_w_u8(w, n->proto) != 0 ||
-      vtun__ike_w_u8(w, n->spi_len) != 0 ||
+      vtun__ike_w_u8(w, n->proto) != 0 || vtun__ike_w_u8(w, n->spi_len) != 0 ||
       vtun__ike_w_u16(w, n->type) != 0 ||
       vtun__ike_w_bytes(w, n->spi, n->spi_len) != 0 ||
       vtun__ike_w_bytes(w, n->data, n->len) != 0)
@@ -427,8 +422,7 @@ int vtun__ike_put_delete(struct vtun__ike_writer *w,
   size_t start;
 
   if (vtun__ike_w_open(w, VTUN__IKE_PL_DELETE, &start) != 0 ||
-      vtun__ike_w_u8(w, d->proto) != 0 ||
-      vtun__ike_w_u8(w, d->spi_len) != 0 ||
+      vtun__ike_w_u8(w, d->proto) != 0 || vtun__ike_w_u8(w, d->spi_len) != 0 ||
       vtun__ike_w_u16(w, d->count) != 0 ||
       vtun__ike_w_bytes(w, d->spis, (size_t)d->count * d->spi_len) != 0)
     return w->err;

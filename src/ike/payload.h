@@ -36,8 +36,8 @@ const char *vtun__ike_payload_name(uint8_t type);
 
 /* Validates @len bytes of a body of payload @type. Unknown types pass.
  * Returns 0 or VTUN_EMALFORMED with *why set. */
-int vtun__ike_payload_validate(uint8_t type, const uint8_t *body,
-                               size_t len, const char **why);
+int vtun__ike_payload_validate(uint8_t type, const uint8_t *body, size_t len,
+                               const char **why);
 
 /* The start of every parser: VTUN_EINVAL unless @pl has type @type or
  * @alt, else the result of its validator. */
@@ -139,12 +139,9 @@ int vtun__ike_id_validate(const uint8_t *b, size_t n, const char **why);
 int vtun__ike_cert_validate(const uint8_t *b, size_t n, const char **why);
 int vtun__ike_auth_validate(const uint8_t *b, size_t n, const char **why);
 int vtun__ike_nonce_validate(const uint8_t *b, size_t n, const char **why);
-int vtun__ike_notify_validate(const uint8_t *b, size_t n,
-                              const char **why);
-int vtun__ike_delete_validate(const uint8_t *b, size_t n,
-                              const char **why);
-int vtun__ike_vendor_validate(const uint8_t *b, size_t n,
-                              const char **why);
+int vtun__ike_notify_validate(const uint8_t *b, size_t n, const char **why);
+int vtun__ike_delete_validate(const uint8_t *b, size_t n, const char **why);
+int vtun__ike_vendor_validate(const uint8_t *b, size_t n, const char **why);
 int vtun__ike_eap_validate(const uint8_t *b, size_t n, const char **why);
 int vtun__ike_sk_validate(const uint8_t *b, size_t n, const char **why);
 int vtun__ike_skf_validate(const uint8_t *b, size_t n, const char **why);
@@ -157,8 +154,8 @@ int vtun__ike_put_ke(struct vtun__ike_writer *w, uint16_t group,
                      const uint8_t *data, size_t len);
 int vtun__ike_put_nonce(struct vtun__ike_writer *w, const uint8_t *data,
                         size_t len);
-int vtun__ike_put_id(struct vtun__ike_writer *w, uint8_t type,
-                     uint8_t id_type, const uint8_t *data, size_t len);
+int vtun__ike_put_id(struct vtun__ike_writer *w, uint8_t type, uint8_t id_type,
+                     const uint8_t *data, size_t len);
 int vtun__ike_put_auth(struct vtun__ike_writer *w, uint8_t method,
                        const uint8_t *data, size_t len);
 int vtun__ike_put_notify(struct vtun__ike_writer *w,

@@ -120,7 +120,7 @@ static int sa_prop_order(const uint8_t *first, const uint8_t *prev,
   return 0;
 }
 
-int vtun__ike_sa_validate(const uint8_t *b, size_t n, const char **why) {
+int vtun__ike_sa_pl_validate(const uint8_t *b, size_t n, const char **why) {
   struct sa_cursor c = {b, 0, n};
   const uint8_t *prev = NULL;
 
@@ -143,8 +143,8 @@ int vtun__ike_sa_validate(const uint8_t *b, size_t n, const char **why) {
   return 0;
 }
 
-int vtun__ike_sa_parse(const struct vtun__ike_payload *pl,
-                       struct vtun__ike_sa *out) {
+int vtun__ike_sa_pl_parse(const struct vtun__ike_payload *pl,
+                          struct vtun__ike_sa_pl *out) {
   struct vtun__ike_prop prop;
   size_t pos = 0;
   int rc = vtun__ike_pl_check(pl, VTUN__IKE_PL_SA, VTUN__IKE_PL_SA);
@@ -154,13 +154,13 @@ int vtun__ike_sa_parse(const struct vtun__ike_payload *pl,
   out->body = pl->body;
   out->len = pl->len;
   out->nprop = 0;
-  while (vtun__ike_sa_next(out, &pos, &prop))
+  while (vtun__ike_sa_pl_next(out, &pos, &prop))
     out->nprop++;
   return 0;
 }
 
-bool vtun__ike_sa_next(const struct vtun__ike_sa *sa, size_t *pos,
-                       struct vtun__ike_prop *out) {
+bool vtun__ike_sa_pl_next(const struct vtun__ike_sa_pl *sa, size_t *pos,
+                          struct vtun__ike_prop *out) {
   struct sa_cursor c = {sa->body, *pos, sa->len};
   size_t len = sa_sub_len(&c, SA_PROP_HDR);
   const uint8_t *p = sa->body + *pos;
@@ -218,33 +218,30 @@ bool vtun__ike_prop_next(const struct vtun__ike_prop *prop, size_t *pos,
 static int sa_put_xform(struct vtun__ike_writer *w,
                         const struct vtun__ike_xform *xf, bool last) {
   uint16_t len = xf->keylen != 0 ? SA_XF_HDR + SA_ATTR_HDR : SA_XF_HDR;
+  uint8_t mark = last ? VTUN__IKE_LAST : VTUN__IKE_MORE_TRANSFORMS;
+  uint16_t attr = VTUN__IKE_ATTR_TV | VTUN__IKE_ATTR_KEY_LENGTH;
 
-  if (vtun__ike_w_u8(w, last ? VTUN__IKE_LAST
-                             : VTUN__IKE_MORE_TRANSFORMS) != 0 ||
-      vtun__ike_w_u8(w, 0) != 0 || vtun__ike_w_u16(w, len) != 0 ||
-      vtun__ike_w_u8(w, xf->type) != 0 || vtun__ike_w_u8(w, 0) != 0 ||
-      vtun__ike_w_u16(w, xf->id) != 0)
+  if (vtun__ike_w_u8(w, mark) != 0 || vtun__ike_w_u8(w, 0) != 0 ||
+      vtun__ike_w_u16(w, len) != 0 || vtun__ike_w_u8(w, xf->type) != 0 ||
+      vtun__ike_w_u8(w, 0) != 0 || vtun__ike_w_u16(w, xf->id) != 0)
     return w->err;
   if (xf->keylen == 0)
     return 0;
-  if (vtun__ike_w_u16(w, VTUN__IKE_ATTR_TV | VTUN__IKE_ATTR_KEY_LENGTH) !=
-          0 ||
-      vtun__ike_w_u16(w, xf->keylen) != 0)
+  if (vtun__ike_w_u16(w, attr) != 0 || vtun__ike_w_u16(w, xf->keylen) != 0)
     return w->err;
   return 0;
 }
 
 static int sa_put_prop(struct vtun__ike_writer *w,
                        const struct vtun__ike_prop_spec *p, bool last) {
+  uint8_t mark = last ? VTUN__IKE_LAST : VTUN__IKE_MORE_PROPOSALS;
   size_t start = w->len;
 
   if (p->nxf == 0 || p->nxf > 255)
     return vtun__ike_w_fail(w, VTUN_EINVAL);
-  if (vtun__ike_w_u8(w, last ? VTUN__IKE_LAST
-                             : VTUN__IKE_MORE_PROPOSALS) != 0 ||
-      vtun__ike_w_u8(w, 0) != 0 || vtun__ike_w_u16(w, 0) != 0 ||
-      vtun__ike_w_u8(w, p->num) != 0 || vtun__ike_w_u8(w, p->proto) != 0 ||
-      vtun__ike_w_u8(w, p->spi_len) != 0 ||
+  if (vtun__ike_w_u8(w, mark) != 0 || vtun__ike_w_u8(w, 0) != 0 ||
+      vtun__ike_w_u16(w, 0) != 0 || vtun__ike_w_u8(w, p->num) != 0 ||
+      vtun__ike_w_u8(w, p->proto) != 0 || vtun__ike_w_u8(w, p->spi_len) != 0 ||
       vtun__ike_w_u8(w, (uint8_t)p->nxf) != 0 ||
       vtun__ike_w_bytes(w, p->spi, p->spi_len) != 0)
     return w->err;

@@ -13,7 +13,7 @@
 #include "ike/writer.h"
 
 /* A validated SA payload body. */
-struct vtun__ike_sa {
+struct vtun__ike_sa_pl {
   const uint8_t *body;
   size_t len;
   unsigned nprop; /* number of proposals, at least 1 */
@@ -55,17 +55,17 @@ struct vtun__ike_prop_spec {
  * most and never 0, IKE and Child proposals not mixed (RFC 7296 §3.3).
  * Unknown transform types and attributes are well-formed (§3.3.6).
  * Returns 0 or VTUN_EMALFORMED with *why set. */
-int vtun__ike_sa_validate(const uint8_t *b, size_t n, const char **why);
+int vtun__ike_sa_pl_validate(const uint8_t *b, size_t n, const char **why);
 
 /* Validates the SA payload @pl and fills @out. Returns 0,
  * VTUN_EMALFORMED, or VTUN_EINVAL when @pl is not an SA payload. */
-int vtun__ike_sa_parse(const struct vtun__ike_payload *pl,
-                       struct vtun__ike_sa *out);
+int vtun__ike_sa_pl_parse(const struct vtun__ike_payload *pl,
+                          struct vtun__ike_sa_pl *out);
 
 /* Iterators over a parsed SA: set *pos to 0 first; each call fills @out
  * and returns true, or returns false after the last item. */
-bool vtun__ike_sa_next(const struct vtun__ike_sa *sa, size_t *pos,
-                       struct vtun__ike_prop *out);
+bool vtun__ike_sa_pl_next(const struct vtun__ike_sa_pl *sa, size_t *pos,
+                          struct vtun__ike_prop *out);
 bool vtun__ike_prop_next(const struct vtun__ike_prop *prop, size_t *pos,
                          struct vtun__ike_xform *out);
 

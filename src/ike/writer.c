@@ -70,8 +70,7 @@ int vtun__ike_w_u32(struct vtun__ike_writer *w, uint32_t v) {
   return vtun__ike_w_bytes(w, b, sizeof(b));
 }
 
-void vtun__ike_w_patch16(struct vtun__ike_writer *w, size_t off,
-                         uint16_t v) {
+void vtun__ike_w_patch16(struct vtun__ike_writer *w, size_t off, uint16_t v) {
   if (w->err == 0 && off + 2 <= w->len)
     vtun__put16(w->buf + off, v);
 }
@@ -109,8 +108,7 @@ uint8_t vtun__ike_writer_first(const struct vtun__ike_writer *w) {
   return w->first;
 }
 
-int vtun__ike_w_open(struct vtun__ike_writer *w, uint8_t type,
-                     size_t *start) {
+int vtun__ike_w_open(struct vtun__ike_writer *w, uint8_t type, size_t *start) {
   uint8_t *p;
 
   if (w->sealed)
@@ -185,8 +183,8 @@ static int writer_sk_body(struct vtun__ike_writer *w, const uint8_t *inner,
 
 /* Opens an SK or SKF payload whose Next Payload field is @first, the
  * inner type, and closes the chain behind it (RFC 7296 §3.14). */
-static int writer_seal(struct vtun__ike_writer *w, uint8_t type,
-                       uint8_t first, size_t *start) {
+static int writer_seal(struct vtun__ike_writer *w, uint8_t type, uint8_t first,
+                       size_t *start) {
   if (vtun__ike_w_open(w, type, start) != 0)
     return w->err;
   w->buf[*start] = first;
@@ -215,9 +213,9 @@ int vtun__ike_put_sk(struct vtun__ike_writer *w, uint8_t first,
   return vtun__ike_w_close(w, start);
 }
 
-int vtun__ike_put_skf(struct vtun__ike_writer *w, uint8_t first,
-                      uint16_t num, uint16_t total, const uint8_t *inner,
-                      size_t len, const struct vtun__ike_sk_params *p,
+int vtun__ike_put_skf(struct vtun__ike_writer *w, uint8_t first, uint16_t num,
+                      uint16_t total, const uint8_t *inner, size_t len,
+                      const struct vtun__ike_sk_params *p,
                       struct vtun__ike_sk_layout *out) {
   size_t start;
 

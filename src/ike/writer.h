@@ -53,8 +53,7 @@ uint8_t vtun__ike_writer_first(const struct vtun__ike_writer *w);
  * @type (links it, writes a generic header, remembers its offset in
  * *start) and closes it (fills its length). Return 0 or the sticky
  * error; close gives VTUN_EINVAL beyond 65535 bytes. */
-int vtun__ike_w_open(struct vtun__ike_writer *w, uint8_t type,
-                     size_t *start);
+int vtun__ike_w_open(struct vtun__ike_writer *w, uint8_t type, size_t *start);
 int vtun__ike_w_close(struct vtun__ike_writer *w, size_t start);
 
 /* Appends raw bytes or big-endian integers; 0 or the sticky error. */
@@ -72,8 +71,7 @@ int vtun__ike_w_fail(struct vtun__ike_writer *w, int err);
 uint8_t *vtun__ike_w_reserve(struct vtun__ike_writer *w, size_t n);
 
 /* Stores a big-endian 16-bit value at offset @off, written before. */
-void vtun__ike_w_patch16(struct vtun__ike_writer *w, size_t off,
-                         uint16_t v);
+void vtun__ike_w_patch16(struct vtun__ike_writer *w, size_t off, uint16_t v);
 
 /* Appends a payload of @type whose body is @len opaque bytes. */
 int vtun__ike_put_raw(struct vtun__ike_writer *w, uint8_t type,
@@ -112,9 +110,9 @@ int vtun__ike_put_sk(struct vtun__ike_writer *w, uint8_t first,
 
 /* The same for fragment @num of @total of a chain (RFC 7383 §2.5);
  * @first is 0 unless @num is 1. */
-int vtun__ike_put_skf(struct vtun__ike_writer *w, uint8_t first,
-                      uint16_t num, uint16_t total, const uint8_t *inner,
-                      size_t len, const struct vtun__ike_sk_params *p,
+int vtun__ike_put_skf(struct vtun__ike_writer *w, uint8_t first, uint16_t num,
+                      uint16_t total, const uint8_t *inner, size_t len,
+                      const struct vtun__ike_sk_params *p,
                       struct vtun__ike_sk_layout *out);
 
 /* Number of padding bytes (pad length byte excluded) that make @len
