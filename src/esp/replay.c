@@ -1,0 +1,121 @@
+#include "esp/replay.h"
+
+#include <stdlib.h>
+
+#include "util/mem.h"
+#include "vtun/vtun.h"
+
+#define BLOCK_BITS 64u
+
+bool vtun__replay_window_valid(uint32_t window) {
+  if (window == 0)
+    return true;
+  return window >= VTUN_REPLAY_MIN && window <= VTUN_REPLAY_MAX &&
+         window % 32 == 0;
+}
+
+/* The ring needs one block more than the window covers: the window's
+ * oldest and newest packets may sit in partly used blocks at both ends,
+ * and every block of the window must have a slot of its own. */
+static uint32_t replay_nblocks(uint32_t window) {
+  uint32_t need = (window + BLOCK_BITS - 1) / BLOCK_BITS + 1;
+  uint32_t n = 1;
+
+  while (n < need)
+    n <<= 1;
+  return n;
+}
+
+int vtun__replay_init(struct vtun__replay *r, uint32_t window) {
+  uint32_t n;
+
+  if (!vtun__replay_window_valid(window))
+    return VTUN_EINVAL;
+  r->top = 0;
+  r->window = window;
+  r->mask = 0;
+  r->blocks = NULL;
+  if (window == 0)
+    return 0;
+
+  n = replay_nblocks(window);
+  r->blocks = vtun__zalloc(n * sizeof(uint64_t));
+  if (r->blocks == NULL)
+    return VTUN_ENOMEM;
+  r->mask = n - 1;
+  return 0;
+}
+
+void vtun__replay_fini(struct vtun__replay *r) {
+  free(r->blocks);
+  r->blocks = NULL;
+  r->window = 0;
+}
+
+uint64_t vtun__replay_infer(const struct vtun__replay *r, uint32_t seq_lo) {
+  uint32_t tl = (uint32_t)r->top;
+  uint32_t th = (uint32_t)(r->top >> 32);
+  /* Without a window, half the number space behind the top counts as
+   * old: the widest choice that still tells wrap from reorder. */
+  uint64_t w = r->window != 0 ? r->window : (uint64_t)1 << 31;
+  uint32_t bottom = tl - (uint32_t)(w - 1); /* Tl - W + 1, modulo 2^32 */
+
+  /* RFC 4303 Appendix A2.2, case A: the window lies in one subspace. */
+  if ((uint64_t)tl >= w - 1) {
+    if (seq_lo >= bottom || th == UINT32_MAX)
+      return ((uint64_t)th << 32) | seq_lo;
+    return ((uint64_t)(th + 1) << 32) | seq_lo;
+  }
+
+  /* Case B: the window spans two subspaces; the numbers above the
+   * bottom belong to the previous one. */
+  if (seq_lo >= bottom && th > 0)
+    return ((uint64_t)(th - 1) << 32) | seq_lo;
+  return ((uint64_t)th << 32) | seq_lo;
+}
+
+static bool replay_seen(const struct vtun__replay *r, uint64_t seq) {
+  uint64_t block = r->blocks[(seq / BLOCK_BITS) & r->mask];
+
+  return (block >> (seq % BLOCK_BITS)) & 1u;
+}
+
+int vtun__replay_check(const struct vtun__replay *r, uint64_t seq) {
+  /* Sequence number 0 is never sent (RFC 4303 §3.3.3). */
+  if (seq == 0)
+    return VTUN_EREPLAY;
+  if (r->window == 0 || seq > r->top)
+    return 0;
+  if (r->top - seq >= r->window || replay_seen(r, seq))
+    return VTUN_EREPLAY;
+  return 0;
+}
+
+/* Clears the blocks the window enters when its top moves to @p seq; at
+ * most every block once, however far the jump. */
+static void replay_advance(struct vtun__replay *r, uint64_t seq) {
+  uint64_t from = r->top / BLOCK_BITS;
+  uint64_t to = seq / BLOCK_BITS;
+  uint64_t n = to - from;
+
+  if (n > (uint64_t)r->mask + 1)
+    n = (uint64_t)r->mask + 1;
+  for (uint64_t i = 1; i <= n; i++)
+    r->blocks[(from + i) & r->mask] = 0;
+  r->top = seq;
+}
+
+int vtun__replay_update(struct vtun__replay *r, uint64_t seq) {
+  if (vtun__replay_check(r, seq) != 0)
+    return VTUN_EREPLAY;
+  if (r->window == 0) {
+    if (seq > r->top)
+      r->top = seq;
+    return 0;
+  }
+
+  if (seq > r->top)
+    replay_advance(r, seq);
+  r->blocks[(seq / BLOCK_BITS) & r->mask] |= (uint64_t)1 << (seq % BLOCK_BITS);
+  return 0;
+}

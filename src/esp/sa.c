@@ -1,0 +1,288 @@
+#include "esp/sa.h"
+
+#include <string.h>
+
+#include "core/ctx.h"
+#include "util/mem.h"
+
+#define NO_LIMIT UINT64_MAX
+
+static bool sa_encr_implemented(int encr) {
+  switch (encr) {
+  case VTUN_ENCR_AES_CBC_128:
+  case VTUN_ENCR_AES_CBC_192:
+  case VTUN_ENCR_AES_CBC_256:
+  case VTUN_ENCR_AES_GCM_128:
+  case VTUN_ENCR_AES_GCM_256:
+  case VTUN_ENCR_CHACHA20_POLY1305:
+    return true;
+  }
+  return false;
+}
+
+static bool sa_integ_implemented(int integ) {
+  switch (integ) {
+  case VTUN_INTEG_SHA1_96:
+  case VTUN_INTEG_SHA2_256_128:
+  case VTUN_INTEG_SHA2_384_192:
+  case VTUN_INTEG_SHA2_512_256:
+    return true;
+  }
+  return false;
+}
+
+int vtun__esp_key_length(int encr, int integ) {
+  const struct vtun__encr_info *e = vtun__encr_info(encr);
+  const struct vtun__integ_info *g = vtun__integ_info(integ);
+
+  if (e == NULL || (integ != VTUN_INTEG_NONE && g == NULL))
+    return VTUN_EINVAL;
+  /* RFC 4303 §3.2: an AEAD brings its own integrity; anything else
+   * needs one (encryption-only ESP is not offered). */
+  if (e->aead != (integ == VTUN_INTEG_NONE))
+    return VTUN_EINVAL;
+  if (!sa_encr_implemented(encr) || (g != NULL && !sa_integ_implemented(integ)))
+    return VTUN_ENOTSUP;
+  return (int)(e->keylen + e->saltlen + (g != NULL ? g->keylen : 0));
+}
+
+static void sa_xform_free(const vtun_crypto_ops *ops,
+                          struct vtun__esp_xform *xf) {
+  if (xf->aead != NULL)
+    ops->aead_free(xf->aead);
+  if (xf->cipher != NULL)
+    ops->cipher_free(xf->cipher);
+  if (xf->mac != NULL)
+    ops->mac_free(xf->mac);
+  memset(xf, 0, sizeof(*xf));
+}
+
+void vtun__esp_sa_free(struct vtun__esp_sa *sa) {
+  if (sa == NULL)
+    return;
+  sa_xform_free(sa->ops, &sa->xf[0]);
+  sa_xform_free(sa->ops, &sa->xf[1]);
+  if (sa->iv_cipher != NULL)
+    sa->ops->cipher_free(sa->iv_cipher);
+  vtun__replay_fini(&sa->replay);
+  vtun__free_secret(sa, sizeof(*sa));
+}
+
+static void sa_free_rcu(struct vtun__rcu_head *head) {
+  vtun__esp_sa_free(vtun__container_of(head, struct vtun__esp_sa, rcu));
+}
+
+void vtun__esp_sa_retire(struct vtun__rcu *rcu, struct vtun__esp_sa *sa) {
+  if (sa != NULL)
+    vtun__rcu_retire(rcu, &sa->rcu, sa_free_rcu);
+}
+
+/* Makes the objects of one xform from the key material. */
+static int sa_xform_new(struct vtun__esp_sa *sa, void *state,
+                        const uint8_t *key, struct vtun__esp_xform *xf) {
+  const vtun_crypto_ops *ops = sa->ops;
+  const struct vtun__encr_info *e = sa->encr;
+  int rc;
+
+  if (e->aead)
+    return ops->aead_new(state, e->id, key, e->keylen, &xf->aead);
+  rc = ops->cipher_new(state, e->id, sa->dir == VTUN__SA_OUT, key, e->keylen,
+                       &xf->cipher);
+  if (rc != 0)
+    return rc;
+  return ops->mac_new(state, sa->integ->id, 0, key + e->keylen,
+                      sa->integ->keylen, &xf->mac);
+}
+
+/* RFC 3602 §2.3 wants CBC IVs that cannot be predicted. They come from an
+ * AES key of the SA's own, drawn at random and never sent: see
+ * vtun__esp_next_iv(). */
+static int sa_iv_stream_new(struct vtun__esp_sa *sa, void *state) {
+  uint8_t key[16];
+  int rc;
+
+  rc = vtun__random(sa->ctx, key, sizeof(key));
+  if (rc == 0)
+    rc = sa->ops->cipher_new(state, VTUN_ENCR_AES_CBC_128, 1, key, sizeof(key),
+                             &sa->iv_cipher);
+  vtun__wipe(key, sizeof(key));
+  sa->iv_pos = VTUN__SA_IVPOOL; /* empty: filled on first use */
+  return rc;
+}
+
+static int sa_crypto_new(struct vtun__esp_sa *sa, const uint8_t *key) {
+  void *state = sa->ctx->crypto_state;
+  int rc;
+
+  memcpy(sa->salt, key + sa->encr->keylen, sa->encr->saltlen);
+  rc = sa_xform_new(sa, state, key, &sa->xf[0]);
+  if (rc != 0 || sa->dir != VTUN__SA_OUT)
+    return rc;
+  rc = sa_xform_new(sa, state, key, &sa->xf[1]);
+  if (rc == 0 && !sa->encr->aead)
+    rc = sa_iv_stream_new(sa, state);
+  return rc;
+}
+
+static uint64_t sa_limit(uint64_t v) {
+  return v != 0 ? v : NO_LIMIT;
+}
+
+/* A soft limit left unset is put at 90% of the hard one, so that a rekey
+ * has time to finish before traffic stops. */
+static uint64_t sa_soft(uint64_t soft, uint64_t hard) {
+  if (soft != 0 || hard == 0)
+    return sa_limit(soft);
+  return hard - hard / 10;
+}
+
+static vtun_tstamp sa_at(vtun_tstamp base, vtun_tstamp rel) {
+  if (rel == 0 || rel > VTUN_TSTAMP_MAX - base)
+    return VTUN_TSTAMP_MAX;
+  return base + rel;
+}
+
+void vtun__esp_sa_set_lifetime(struct vtun__esp_sa *sa,
+                               const struct vtun__lifetime *l) {
+  sa->hard_bytes = sa_limit(l->hard_bytes);
+  sa->soft_bytes = sa_soft(l->soft_bytes, l->hard_bytes);
+  sa->hard_packets = sa_limit(l->hard_packets);
+  sa->soft_packets = sa_soft(l->soft_packets, l->hard_packets);
+  sa->hard_rel = l->hard_time;
+  sa->soft_rel =
+      l->soft_time != 0 ? l->soft_time : l->hard_time - l->hard_time / 10;
+  sa->hard_at = sa_at(sa->created, sa->hard_rel);
+  sa->soft_at = sa_at(sa->created, sa->soft_rel);
+}
+
+void vtun__esp_sa_rebase(struct vtun__esp_sa *sa, vtun_tstamp now) {
+  if (sa->created != 0 || now == 0)
+    return;
+  sa->created = now;
+  sa->hard_at = sa_at(now, sa->hard_rel);
+  sa->soft_at = sa_at(now, sa->soft_rel);
+}
+
+/* RFC 4303 §3.3.3: the counter must not cycle; 32 bits without ESN. A
+ * rekey is asked for when 1/8 of the space is left. */
+static void sa_seq_limits(struct vtun__esp_sa *sa) {
+  bool esn = (sa->flags & VTUN_SA_ESN) != 0;
+
+  sa->seq_max = esn ? UINT64_MAX - 1 : UINT32_MAX;
+  if (sa->dir == VTUN__SA_OUT && sa->soft_packets > sa->seq_max / 8 * 7)
+    sa->soft_packets = sa->seq_max / 8 * 7;
+}
+
+static void sa_fill(struct vtun__esp_sa *sa, vtun_ctx *ctx,
+                    const struct vtun__sa_params *p) {
+  sa->ctx = ctx;
+  sa->ops = ctx->crypto;
+  sa->tunnel = p->tunnel;
+  sa->vrf = p->vrf;
+  sa->spi = p->spi;
+  sa->dir = p->dir;
+  sa->flags = p->flags;
+  sa->encr = vtun__encr_info(p->encr);
+  sa->integ = vtun__integ_info(p->integ);
+  sa->ivlen = sa->encr->ivlen;
+  sa->block = sa->encr->blocklen;
+  sa->icvlen = sa->encr->aead ? sa->encr->icvlen : sa->integ->icvlen;
+  sa->local = p->local;
+  sa->remote = p->remote;
+  sa->created = p->now;
+  atomic_flag_clear(&sa->ctl_busy);
+  vtun__esp_sa_set_lifetime(sa, &p->life);
+  sa_seq_limits(sa);
+}
+
+int vtun__esp_sa_new(vtun_ctx *ctx, const struct vtun__sa_params *p,
+                     struct vtun__esp_sa **out) {
+  struct vtun__esp_sa *sa;
+  int rc = vtun__esp_key_length(p->encr, p->integ);
+
+  if (rc < 0)
+    return rc;
+  if ((size_t)rc != p->keylen || p->spi < 256)
+    return VTUN_EINVAL;
+  if (ctx->crypto == NULL)
+    return VTUN_ENOTSUP;
+  sa = vtun__zalloc(sizeof(*sa));
+  if (sa == NULL)
+    return VTUN_ENOMEM;
+
+  sa_fill(sa, ctx, p);
+  rc = vtun__replay_init(&sa->replay,
+                         p->dir == VTUN__SA_IN ? p->replay_window : 0);
+  if (rc == 0)
+    rc = sa_crypto_new(sa, p->key);
+  if (rc != 0) {
+    vtun__esp_sa_free(sa);
+    return rc;
+  }
+  *out = sa;
+  return 0;
+}
+
+int vtun__esp_sa_expired(const struct vtun__esp_sa *sa, vtun_tstamp now) {
+  if (atomic_load_explicit(&sa->hard_hit, memory_order_relaxed) ||
+      now >= sa->hard_at)
+    return VTUN__SA_HARD;
+  if (atomic_load_explicit(&sa->soft_hit, memory_order_relaxed) ||
+      now >= sa->soft_at)
+    return VTUN__SA_SOFT;
+  return VTUN__SA_LIVE;
+}
+
+vtun_tstamp vtun__esp_sa_deadline(const struct vtun__esp_sa *sa) {
+  if (!atomic_load_explicit(&sa->soft_told, memory_order_relaxed))
+    return sa->soft_at;
+  return sa->hard_at;
+}
+
+bool vtun__esp_sa_soft_once(struct vtun__esp_sa *sa) {
+  atomic_store_explicit(&sa->soft_hit, true, memory_order_relaxed);
+  return !atomic_exchange(&sa->soft_told, true);
+}
+
+static void sa_tell_soft(struct vtun__esp_sa *sa) {
+  vtun_event ev;
+
+  if (!vtun__esp_sa_soft_once(sa))
+    return;
+  memset(&ev, 0, sizeof(ev));
+  ev.type = VTUN_EVENT_SA_SOFT_EXPIRED;
+  ev.tunnel = sa->tunnel;
+  if (sa->dir == VTUN__SA_IN)
+    ev.spi_in = sa->spi;
+  else
+    ev.spi_out = sa->spi;
+  vtun__event(sa->ctx, &ev);
+}
+
+/* One thread at a time counts for an SA direction, so a load and a store
+ * do; readers on other threads see whole values. */
+static uint64_t sa_add(_Atomic uint64_t *c, uint64_t n) {
+  uint64_t v = atomic_load_explicit(c, memory_order_relaxed) + n;
+
+  atomic_store_explicit(c, v, memory_order_relaxed);
+  return v;
+}
+
+int vtun__esp_sa_account(struct vtun__esp_sa *sa, uint64_t packets,
+                         uint64_t bytes) {
+  uint64_t p = atomic_load_explicit(&sa->cnt.packets, memory_order_relaxed);
+  uint64_t b = atomic_load_explicit(&sa->cnt.bytes, memory_order_relaxed);
+
+  if (p + packets > sa->hard_packets || b + bytes > sa->hard_bytes) {
+    atomic_store_explicit(&sa->hard_hit, true, memory_order_relaxed);
+    atomic_fetch_add_explicit(&sa->cnt.drop_lifetime, 1, memory_order_relaxed);
+    return VTUN_ELIFETIME;
+  }
+
+  p = sa_add(&sa->cnt.packets, packets);
+  b = sa_add(&sa->cnt.bytes, bytes);
+  if ((p >= sa->soft_packets || b >= sa->soft_bytes) &&
+      !atomic_load_explicit(&sa->soft_told, memory_order_relaxed))
+    sa_tell_soft(sa);
+  return 0;
+}

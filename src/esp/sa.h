@@ -1,0 +1,160 @@
+/* An ESP security association, one direction: keys and crypto objects made
+ * once, sequence numbers, the replay window, lifetimes and counters.
+ *
+ * Threads: an SA is created and freed on the config thread and freed only
+ * after every data path reader left (esp/rcu.h). The outbound sequence
+ * number, the counters and the lifetime flags are atomics; the crypto
+ * objects and the replay window serve one data path thread at a time (the
+ * LIMITATION of vtun_tunnel_send() and vtun_ctx_input()). */
+#ifndef VTUN_ESP_SA_H
+#define VTUN_ESP_SA_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "esp/rcu.h"
+#include "esp/replay.h"
+#include "util/alg.h"
+#include "vtun/vtun.h"
+#include "vtun/vtun_crypto.h"
+
+enum vtun__sa_dir {
+  VTUN__SA_IN = 0,
+  VTUN__SA_OUT = 1,
+};
+
+/* Limits of an SA; 0 in a member means "no limit" on input to
+ * vtun__esp_sa_new(). Times are relative to the SA's creation. */
+struct vtun__lifetime {
+  uint64_t soft_bytes, hard_bytes;
+  uint64_t soft_packets, hard_packets;
+  vtun_tstamp soft_time, hard_time;
+};
+
+/* Per-SA counters; relaxed atomics. */
+struct vtun__sa_counters {
+  _Atomic uint64_t packets, bytes; /* inner packets carried */
+  _Atomic uint64_t drop_replay, drop_integrity, drop_malformed;
+  _Atomic uint64_t drop_policy, drop_lifetime, drop_hook;
+};
+
+/* What vtun__esp_sa_expired() reports. */
+enum vtun__sa_life {
+  VTUN__SA_LIVE = 0,
+  VTUN__SA_SOFT = 1, /* rekey is due */
+  VTUN__SA_HARD = 2, /* the SA must go */
+};
+
+/* One set of crypto objects: an AEAD, or a CBC cipher with its HMAC. */
+struct vtun__esp_xform {
+  void *aead;
+  void *cipher;
+  void *mac;
+};
+
+/* Room the CBC IV stream keeps: IVs made per call of the backend. */
+#define VTUN__SA_IVPOOL 512
+
+struct vtun__esp_sa {
+  struct vtun__rcu_head rcu;
+  vtun_ctx *ctx;
+  vtun_tunnel *tunnel;
+  vtun_vpn_instance *vrf;
+  const vtun_crypto_ops *ops;
+
+  uint32_t spi;   /* host order */
+  int dir;        /* enum vtun__sa_dir */
+  unsigned flags; /* enum vtun_sa_flags */
+  const struct vtun__encr_info *encr;
+  const struct vtun__integ_info *integ; /* NULL for AEAD */
+  unsigned ivlen, icvlen, block;
+
+  /* Crypto objects: xf[0] for the data path; outbound SAs have xf[1]
+   * for the rare packets the library sends by itself (GRE keepalives and
+   * their answers), guarded by ctl_busy, so that those never share an
+   * object with a data path thread. */
+  struct vtun__esp_xform xf[2];
+  atomic_flag ctl_busy;
+  uint8_t salt[4];
+
+  /* Outbound: the last sequence number used, and the CBC IV stream. */
+  _Atomic uint64_t seq;
+  uint64_t seq_max;
+  void *iv_cipher;
+  uint64_t iv_counter;
+  unsigned iv_pos;
+  uint8_t iv_pool[VTUN__SA_IVPOOL];
+
+  /* Inbound. */
+  struct vtun__replay replay;
+
+  /* Lifetimes: limits with UINT64_MAX for none, absolute times. */
+  uint64_t soft_bytes, hard_bytes, soft_packets, hard_packets;
+  vtun_tstamp created, soft_at, hard_at;
+  vtun_tstamp soft_rel, hard_rel; /* the time limits, 0 for none */
+  _Atomic bool soft_hit, hard_hit, soft_told;
+
+  struct vtun__sa_counters cnt;
+  vtun_endpoint local, remote; /* outer addresses; ports when in UDP */
+};
+
+/* What an SA is made from. The key holds the encryption key, the salt and
+ * the integrity key, in that order. */
+struct vtun__sa_params {
+  uint32_t spi;
+  int dir;
+  int encr, integ;
+  const uint8_t *key;
+  size_t keylen;
+  unsigned flags;
+  uint32_t replay_window;
+  struct vtun__lifetime life;
+  vtun_endpoint local, remote;
+  vtun_vpn_instance *vrf;
+  vtun_tunnel *tunnel;
+  vtun_tstamp now;
+};
+
+/* Checks the algorithm pair and returns the key length it needs (> 0),
+ * VTUN_EINVAL for a bad pair, or VTUN_ENOTSUP for one ESP here lacks. */
+int vtun__esp_key_length(int encr, int integ);
+
+/* Makes an SA; on failure nothing is left allocated. VTUN_EINVAL for bad
+ * parameters, VTUN_ENOTSUP, VTUN_ECRYPTO, VTUN_ENOMEM. Config thread. */
+int vtun__esp_sa_new(vtun_ctx *ctx, const struct vtun__sa_params *p,
+                     struct vtun__esp_sa **out);
+
+/* Frees @p sa now, wiping its keys; NULL is accepted. */
+void vtun__esp_sa_free(struct vtun__esp_sa *sa);
+
+/* Retires @p sa: freed once no data path reader can hold it. */
+void vtun__esp_sa_retire(struct vtun__rcu *rcu, struct vtun__esp_sa *sa);
+
+/* The lifetime state at @p now, from the time limits and from what the
+ * data path recorded for bytes and packets. Any thread. */
+int vtun__esp_sa_expired(const struct vtun__esp_sa *sa, vtun_tstamp now);
+
+/* The earliest time at which vtun__esp_sa_expired() may change. */
+vtun_tstamp vtun__esp_sa_deadline(const struct vtun__esp_sa *sa);
+
+/* Records that the soft limit was reached; true only for the first
+ * caller, which tells the host (VTUN_EVENT_SA_SOFT_EXPIRED). */
+bool vtun__esp_sa_soft_once(struct vtun__esp_sa *sa);
+
+/* Counts @p bytes more against the limits after a packet; returns
+ * VTUN_ELIFETIME when the hard limit is passed, and emits the soft
+ * event the first time the soft limit is passed (from the data path
+ * thread: see vtun_tunnel_send()). */
+int vtun__esp_sa_account(struct vtun__esp_sa *sa, uint64_t packets,
+                         uint64_t bytes);
+
+/* Counts the time limits from @p now when the SA was made before the
+ * host gave any time (created 0). Config thread. */
+void vtun__esp_sa_rebase(struct vtun__esp_sa *sa, vtun_tstamp now);
+
+/* Overrides the limits (tests, and the IKE layer for negotiated SAs). */
+void vtun__esp_sa_set_lifetime(struct vtun__esp_sa *sa,
+                               const struct vtun__lifetime *life);
+
+#endif
