@@ -82,8 +82,10 @@ struct vtun__ike_msg {
 };
 
 /* Parses the IKE header of @buf into @out. Only checks what the header
- * itself can tell: at least 28 bytes, major version 2, and a length field
- * equal to @len. Returns 0 or VTUN_EMALFORMED, with @fail filled. */
+ * itself can tell: at least 28 bytes, major version 2, a length field
+ * equal to @len, a nonzero initiator SPI. Flags other than I, V and R and
+ * the minor version are ignored (RFC 7296 §3.1). Returns 0 or
+ * VTUN_EMALFORMED, with @fail filled. */
 int vtun__ike_hdr_parse(const uint8_t *buf, size_t len,
                         struct vtun__ike_hdr *out, struct vtun__ike_fail *fail);
 

@@ -45,6 +45,8 @@ int vtun__ike_w_bytes(struct vtun__ike_writer *w, const void *p, size_t n) {
 
   if (n == 0)
     return w->err;
+  if (p == NULL)
+    return vtun__ike_w_fail(w, VTUN_EINVAL);
   dst = vtun__ike_w_reserve(w, n);
   if (dst == NULL)
     return w->err;

@@ -56,7 +56,8 @@ uint8_t vtun__ike_writer_first(const struct vtun__ike_writer *w);
 int vtun__ike_w_open(struct vtun__ike_writer *w, uint8_t type, size_t *start);
 int vtun__ike_w_close(struct vtun__ike_writer *w, size_t start);
 
-/* Appends raw bytes or big-endian integers; 0 or the sticky error. */
+/* Appends raw bytes or big-endian integers; 0 or the sticky error
+ * (VTUN_EINVAL for @p NULL with @n above 0). */
 int vtun__ike_w_bytes(struct vtun__ike_writer *w, const void *p, size_t n);
 int vtun__ike_w_u8(struct vtun__ike_writer *w, uint8_t v);
 int vtun__ike_w_u16(struct vtun__ike_writer *w, uint16_t v);

@@ -893,6 +893,8 @@ static void test_writer_misuse(void **state) {
                    VTUN_EINVAL);
   vtun__ike_writer_init(&w, b, sizeof(b));
   assert_int_equal(vtun__ike_put_vendor(&w, b, 0), VTUN_EINVAL);
+  vtun__ike_writer_init(&w, b, sizeof(b));
+  assert_int_equal(vtun__ike_put_auth(&w, 2, NULL, 4), VTUN_EINVAL);
 
   /* A header goes first, once. */
   vtun__ike_writer_init(&w, b, sizeof(b));
