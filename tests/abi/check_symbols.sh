@@ -1,12 +1,15 @@
 #!/bin/sh
-# Compares three lists: the functions the public headers declare, the
-# symbols the version script lists, and what the shared library exports.
+# Compares three lists: the functions the library's public headers
+# declare (with its export macro), the symbols its version script lists,
+# and what the shared library exports.
+# usage: check_symbols.sh LIB MAP MACRO HEADER...
 set -eu
-lib=$1 incdir=$2 map=$3
+lib=$1 map=$2 macro=$3
+shift 3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-grep -hv "^#define VTUN_EXTERN" "$incdir"/*.h | tr '\n' ' ' | grep -o 'VTUN_EXTERN[^(;]*(' |
+grep -hv "^#define $macro" "$@" | tr '\n' ' ' | grep -o "$macro"'[^(;]*(' |
   sed 's/.*[ *]\([a-z_0-9]*\)($/\1/' | sort -u >"$tmp/declared"
 grep -o '^[[:space:]]*vtun_[a-z0-9_]*;' "$map" | tr -d ' \t;' |
   sort -u >"$tmp/mapped"

@@ -1,0 +1,284 @@
+/* TUN devices: one per tunnel interface, named after it (Tunnel1 is
+ * tun1), with the tunnel's MTU and address, up from the start. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "vtund.h"
+
+/* The largest inner packet a buffer takes. */
+#define TUN_MAX_PKT (VTUND_PKT_ROOM - VTUN_HEADROOM - VTUN_TAILROOM)
+
+int vtund_ifname_index(const char *ifname) {
+  return (int)if_nametoindex(ifname);
+}
+
+/* "Tunnel1" becomes "tun1"; a name without a number is lower-cased. */
+static void tun_ifname(const struct vtund *d, const char *tname, char *out,
+                       size_t len) {
+  const char *mapped = vtund_host_map(&d->host, "tun-name", tname);
+  const char *digits = tname + strcspn(tname, "0123456789");
+
+  if (mapped != NULL) {
+    snprintf(out, len, "%s", mapped);
+    return;
+  }
+  if (*digits != '\0' && digits[strspn(digits, "0123456789")] == '\0') {
+    snprintf(out, len, "tun%s", digits);
+    return;
+  }
+  snprintf(out, len, "%s", tname);
+  for (char *p = out; *p; p++)
+    *p = (char)tolower((unsigned char)*p);
+}
+
+static int tun_ioctl(const char *ifname, unsigned long req,
+                     struct ifreq *ifr) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  int rv;
+
+  if (fd < 0)
+    return -1;
+  snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", ifname);
+  rv = ioctl(fd, req, ifr);
+  close(fd);
+  return rv;
+}
+
+static int tun_set_mtu_up(const char *ifname, unsigned mtu) {
+  struct ifreq ifr;
+
+  memset(&ifr, 0, sizeof(ifr));
+  ifr.ifr_mtu = (int)mtu;
+  if (tun_ioctl(ifname, SIOCSIFMTU, &ifr) < 0)
+    return -1;
+  memset(&ifr, 0, sizeof(ifr));
+  if (tun_ioctl(ifname, SIOCGIFFLAGS, &ifr) < 0)
+    return -1;
+  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  return tun_ioctl(ifname, SIOCSIFFLAGS, &ifr);
+}
+
+static int tun_set_in4(const char *ifname, unsigned long req,
+                       uint32_t addr) {
+  struct ifreq ifr;
+  struct sockaddr_in sin;
+
+  memset(&ifr, 0, sizeof(ifr));
+  memset(&sin, 0, sizeof(sin));
+  sin.sin_family = AF_INET;
+  sin.sin_addr.s_addr = addr;
+  memcpy(&ifr.ifr_addr, &sin, sizeof(sin));
+  return tun_ioctl(ifname, req, &ifr);
+}
+
+/* LIMITATION: only IPv4 tunnel addresses are set on the TUN device; an
+ * IPv6 one is logged and left for the operator to add. */
+void vtund_tun_set_address(struct vtund_tun *tun, const char *addr,
+                           unsigned prefix) {
+  struct in_addr a;
+  uint32_t mask;
+
+  if (addr == NULL || addr[0] == '\0') {
+    if (tun->addr[0] != '\0')
+      tun_set_in4(tun->ifname, SIOCSIFADDR, 0);
+    tun->addr[0] = '\0';
+    return;
+  }
+  if (inet_pton(AF_INET, addr, &a) != 1 || prefix > 32) {
+    vtund_log(tun->d, VTUN_LOG_WARN, "%s: address %s/%u not set (IPv4 only)",
+              tun->ifname, addr, prefix);
+    return;
+  }
+  mask = prefix == 0 ? 0 : htonl(~0u << (32 - prefix));
+  if (tun_set_in4(tun->ifname, SIOCSIFADDR, a.s_addr) < 0 ||
+      tun_set_in4(tun->ifname, SIOCSIFNETMASK, mask) < 0) {
+    vtund_log(tun->d, VTUN_LOG_ERROR, "%s: setting %s/%u: %s", tun->ifname,
+              addr, prefix, strerror(errno));
+    return;
+  }
+  snprintf(tun->addr, sizeof(tun->addr), "%s", addr);
+  tun->prefix = prefix;
+  vtund_log(tun->d, VTUN_LOG_INFO, "%s: address %s/%u", tun->ifname, addr,
+            prefix);
+  vtund_routes_apply(tun->d);
+}
+
+/* The address in effect for the tunnel. A borrowed one is set as a host
+ * address (/32), so that the borrowed network stays on its interface. */
+void vtund_tun_sync_address(struct vtund_tun *tun) {
+  char addr[64];
+  unsigned prefix = 0;
+  vtun_ssize n = vtun_tunnel_get_address(tun->t, addr, sizeof(addr), &prefix);
+
+  if (n < 0 || (size_t)n >= sizeof(addr)) {
+    vtund_tun_set_address(tun, NULL, 0);
+    return;
+  }
+  if (vtun_tunnel_get_address_mode(tun->t) == VTUN_ADDR_UNNUMBERED)
+    prefix = strchr(addr, ':') ? 128 : 32;
+  if (strcmp(addr, tun->addr) == 0 && prefix == tun->prefix)
+    return;
+  vtund_tun_set_address(tun, addr, prefix);
+}
+
+/* ------------------------------------------------------------ packets */
+
+int vtund_tun_deliver(void *ud, vtun_tunnel *t, const uint8_t *pkt,
+                      size_t len) {
+  struct vtund_tun *tun = vtun_tunnel_get_user_data(t);
+
+  (void)ud;
+  if (tun == NULL)
+    return 0;
+
+  /* A full device queue drops the packet, as a router's would. */
+  if (write(tun->fd, pkt, len) < 0) {
+    tun->tun_tx_errors++;
+    return 0;
+  }
+  tun->tun_tx++;
+  return 0;
+}
+
+static size_t tun_read_batch(struct vtund_tun *tun) {
+  size_t n = 0;
+
+  while (n < VTUND_BATCH) {
+    uint8_t *buf = tun->bufs + n * VTUND_PKT_ROOM;
+    ssize_t r = read(tun->fd, buf + VTUN_HEADROOM, TUN_MAX_PKT);
+
+    if (r <= 0)
+      break;
+    tun->pkts[n].buf = buf;
+    tun->pkts[n].off = VTUN_HEADROOM;
+    tun->pkts[n].len = (size_t)r;
+    tun->pkts[n].cap = VTUND_PKT_ROOM;
+    tun->pkts[n].result = 0;
+    n++;
+  }
+  return n;
+}
+
+static void tun_readable(uv_poll_t *p, int status, int events) {
+  struct vtund_tun *tun = p->data;
+  size_t n;
+  vtun_ssize sent;
+
+  if (status < 0 || !(events & UV_READABLE))
+    return;
+  for (int round = 0; round < 8; round++) {
+    if ((n = tun_read_batch(tun)) == 0)
+      break;
+    tun->tun_rx += n;
+    sent = vtun_tunnel_send_batch(tun->t, tun->pkts, n);
+    if (sent >= 0 && (size_t)sent < n)
+      tun->send_errors += n - (size_t)sent;
+    vtun_uv_flush(tun->d->uvh);
+    if (n < VTUND_BATCH)
+      break;
+  }
+
+  /* Traffic may start a negotiation (on-demand tunnels). */
+  vtun_uv_schedule(tun->d->uvh);
+}
+
+/* -------------------------------------------------------- open, close */
+
+static int tun_create(const char *ifname) {
+  struct ifreq ifr;
+  int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+
+  if (fd < 0)
+    return -1;
+  memset(&ifr, 0, sizeof(ifr));
+  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+  snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+  if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+    int err = errno;
+
+    close(fd);
+    errno = err;
+    return -1;
+  }
+  return fd;
+}
+
+int vtund_tun_open(struct vtund *d, vtun_tunnel *t, struct vtund_tun **out) {
+  struct vtund_tun *tun = calloc(1, sizeof(*tun));
+  const char *tname = vtun_tunnel_get_name(t);
+
+  if (tun == NULL ||
+      (tun->bufs = malloc((size_t)VTUND_BATCH * VTUND_PKT_ROOM)) == NULL) {
+    free(tun);
+    return -ENOMEM;
+  }
+  tun->d = d;
+  tun->t = t;
+  snprintf(tun->tname, sizeof(tun->tname), "%s", tname);
+  tun_ifname(d, tname, tun->ifname, sizeof(tun->ifname));
+  if ((tun->fd = tun_create(tun->ifname)) < 0 ||
+      tun_set_mtu_up(tun->ifname, vtun_tunnel_get_mtu(t)) < 0) {
+    int err = errno;
+
+    vtund_log(d, VTUN_LOG_ERROR, "%s: TUN device %s: %s", tname, tun->ifname,
+              strerror(err));
+    if (tun->fd >= 0)
+      close(tun->fd);
+    free(tun->bufs);
+    free(tun);
+    return -err;
+  }
+
+  uv_poll_init(d->loop, &tun->poll, tun->fd);
+  tun->poll.data = tun;
+  tun->polling = true;
+  uv_poll_start(&tun->poll, UV_READABLE, tun_readable);
+  vtun_tunnel_set_user_data(t, tun);
+  tun->next = d->tuns;
+  d->tuns = tun;
+  vtund_log(d, VTUN_LOG_INFO, "%s: TUN device %s, mtu %u", tname,
+            tun->ifname, vtun_tunnel_get_mtu(t));
+  vtund_tun_sync_address(tun);
+  *out = tun;
+  return 0;
+}
+
+static void tun_closed(uv_handle_t *h) {
+  struct vtund_tun *tun = h->data;
+
+  close(tun->fd);
+  free(tun->bufs);
+  free(tun);
+}
+
+/* Unlinks and closes: the kernel removes the device with its routes. */
+void vtund_tun_close(struct vtund_tun *tun) {
+  struct vtund_tun **pp = &tun->d->tuns;
+
+  while (*pp != NULL && *pp != tun)
+    pp = &(*pp)->next;
+  if (*pp == tun)
+    *pp = tun->next;
+  if (tun->t != NULL)
+    vtun_tunnel_set_user_data(tun->t, NULL);
+  vtund_log(tun->d, VTUN_LOG_INFO, "%s: TUN device %s removed", tun->tname,
+            tun->ifname);
+  uv_poll_stop(&tun->poll);
+  uv_close((uv_handle_t *)&tun->poll, tun_closed);
+}
+
+struct vtund_tun *vtund_tun_find(struct vtund *d, const char *tname) {
+  for (struct vtund_tun *tun = d->tuns; tun != NULL; tun = tun->next)
+    if (strcmp(tun->tname, tname) == 0)
+      return tun;
+  return NULL;
+}
