@@ -86,8 +86,7 @@ static void fz_payload(const struct vtun__ike_payload *pl) {
   } u;
   const char *why = NULL;
 
-  FZ_CHECK(vtun__ike_payload_validate(pl->type, pl->body, pl->len, &why) ==
-           0);
+  FZ_CHECK(vtun__ike_payload_validate(pl->type, pl->body, pl->len, &why) == 0);
   switch (pl->type) {
   case VTUN__IKE_PL_SA:
     fz_sa(pl);
