@@ -88,16 +88,76 @@ static int host_map(struct vtund_hostcfg *h, char **w, unsigned n) {
   return 0;
 }
 
+static size_t host_hex(const char *hex, uint8_t *out, size_t max) {
+  size_t n = strlen(hex) / 2;
+
+  if (strlen(hex) % 2 != 0 || n > max)
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned v;
+
+    if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+      return 0;
+    out[i] = (uint8_t)v;
+  }
+  return n;
+}
+
+static int host_manual(struct vtund_hostcfg *h, char **w, unsigned n) {
+  struct vtund_manual_sa *m;
+  char *end;
+
+  if ((n != 8 && n != 9) || h->nmanual == VTUND_MAX_MANUAL)
+    return -1;
+  m = &h->manual[h->nmanual];
+  snprintf(m->tunnel, sizeof(m->tunnel), "%s", w[2]);
+  m->spi_in = (uint32_t)strtoul(w[3], &end, 0);
+  m->spi_out = (uint32_t)strtoul(w[4], &end, 0);
+  m->encr = vtun_alg_from_name(VTUN_ALG_ENCR, w[5]);
+  m->key_len = host_hex(w[6], m->key_in, sizeof(m->key_in));
+  if (m->encr < 0 || m->key_len == 0 ||
+      host_hex(w[7], m->key_out, sizeof(m->key_out)) != m->key_len)
+    return -1;
+  m->udp = n == 9 && strcmp(w[8], "udp") == 0;
+  if (n == 9 && !m->udp)
+    return -1;
+  h->nmanual++;
+  return 0;
+}
+
+void vtund_manual_apply(struct vtund *d) {
+  for (unsigned i = 0; i < d->host.nmanual; i++) {
+    const struct vtund_manual_sa *m = &d->host.manual[i];
+    vtun_tunnel *t = vtun_tunnel_find(d->ctx, m->tunnel);
+    int rv = VTUN_ENOENT;
+
+    if (t != NULL)
+      rv = vtun_tunnel_set_manual_sa(t, m->spi_in, m->spi_out, m->encr,
+                                     VTUN_INTEG_NONE, m->key_in, m->key_len,
+                                     m->key_out, m->key_len,
+                                     m->udp ? VTUN_SA_UDP_ENCAP : 0);
+    if (rv != 0)
+      vtund_log(d, VTUN_LOG_ERROR, "manual SA for %s: %s: %s", m->tunnel,
+                vtun_strerror(rv), vtun_ctx_last_error(d->ctx));
+    else
+      vtund_log(d, VTUN_LOG_INFO, "%s: manual SA in %08x out %08x",
+                m->tunnel, m->spi_in, m->spi_out);
+  }
+}
+
 /* One host line; 1 when it is not one of ours. */
 static int host_line(struct vtund_hostcfg *h, const char *line) {
-  char copy[512], *w[8];
+  char copy[512], *w[10];
   unsigned n;
 
   snprintf(copy, sizeof(copy), "%s", line);
-  n = host_words(copy, w, 8);
+  n = host_words(copy, w, 10);
   if (n >= 2 && strcasecmp(w[0], "ip") == 0 &&
       strcasecmp(w[1], "route-static") == 0)
     return host_route(h, w, n) == 0 ? 0 : -1;
+  if (n >= 2 && strcmp(w[0], "vtund") == 0 &&
+      strcmp(w[1], "manual-sa") == 0)
+    return host_manual(h, w, n) == 0 ? 0 : -1;
   if (n >= 1 && strcmp(w[0], "vtund") == 0)
     return host_map(h, w, n) == 0 ? 0 : -1;
   return 1;

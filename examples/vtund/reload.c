@@ -332,6 +332,7 @@ int vtund_load(struct vtund *d, const char *path, bool initial) {
   vtund_ifaces_sync(d);
   vtund_tuns_sync(d);
   vtund_routes_apply(d);
+  vtund_manual_apply(d);
   vtun_uv_schedule(d->uvh);
   if (rv == 0 && !initial)
     vtund_log(d, VTUN_LOG_INFO, "reloaded %s", path);

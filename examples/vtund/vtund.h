@@ -50,7 +50,22 @@ struct vtund_map {
   char value[256];
 };
 
+/* `vtund manual-sa TunnelN SPI-IN SPI-OUT ENCR KEY-IN KEY-OUT [udp]`:
+ * static keys (hex: key then salt), for tests and benchmarks. */
+struct vtund_manual_sa {
+  char tunnel[64];
+  uint32_t spi_in, spi_out;
+  int encr;
+  uint8_t key_in[64], key_out[64];
+  size_t key_len;
+  bool udp;
+};
+
+#define VTUND_MAX_MANUAL 8
+
 struct vtund_hostcfg {
+  struct vtund_manual_sa manual[VTUND_MAX_MANUAL];
+  unsigned nmanual;
   struct vtund_route routes[VTUND_MAX_ROUTES];
   unsigned nroutes;
   struct vtund_map maps[VTUND_MAX_MAPS];
@@ -86,6 +101,7 @@ int vtund_host_parse(struct vtund_hostcfg *h, char *text, char *err,
 const char *vtund_host_map(const struct vtund_hostcfg *h, const char *kind,
                            const char *name);
 void vtund_routes_apply(struct vtund *d);
+void vtund_manual_apply(struct vtund *d);
 void vtund_routes_remove(struct vtund *d);
 int vtund_ifaces_sync(struct vtund *d);
 int vtund_netlink_start(struct vtund *d);

@@ -96,8 +96,11 @@ int vtun__uv_send_hook(void *user_data, vtun_vpn_instance *vrf, int proto,
 
 /* Source address through the packet info; GSO segment size. */
 static void tx_control(struct msghdr *mh, const struct vtun__uv_txmsg *m) {
-  struct cmsghdr *c = CMSG_FIRSTHDR(mh);
+  struct cmsghdr *c;
   size_t used = 0;
+
+  mh->msg_controllen = UVB_CTRL_SIZE;
+  c = CMSG_FIRSTHDR(mh);
 
   if (m->local.family == VTUN_AF_INET) {
     struct in_pktinfo pi;
