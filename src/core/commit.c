@@ -8,6 +8,7 @@
 
 #include "core/match.h"
 #include "core/objects.h"
+#include "ike/ike.h"
 
 enum r13_kind {
   R13_ADDR = 1, /* an address the tunnel's peer is expected at */
@@ -170,5 +171,6 @@ int vtun_ctx_commit(vtun_ctx *ctx) {
   if ((rv = vtun__check_proposals_r11(ctx)) != 0 || (rv = check_r13(ctx)) != 0)
     return rv;
   ctx->committed = true;
+  vtun__ike_start_all(ctx);
   return 0;
 }

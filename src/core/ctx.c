@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/objects.h"
+#include "ike/ike.h"
 #include "util/mem.h"
 
 const char *vtun_version(void) {
@@ -101,9 +102,14 @@ int vtun_ctx_new_versioned(vtun_ctx **out, int hooks_version,
   rv = vtun__dp_ctx_init(ctx);
   if (rv != 0)
     goto fail_stop_crypto;
+  rv = vtun__ike_ctx_init(ctx);
+  if (rv != 0)
+    goto fail_dp_fini;
   *out = ctx;
   return 0;
 
+fail_dp_fini:
+  vtun__dp_ctx_fini(ctx);
 fail_stop_crypto:
   if (ctx->crypto != NULL && ctx->crypto->fini != NULL)
     ctx->crypto->fini(ctx->crypto_state);
@@ -115,6 +121,7 @@ fail_free_ctx:
 void vtun_ctx_free(vtun_ctx *ctx) {
   if (ctx == NULL)
     return;
+  vtun__ike_ctx_fini(ctx);
   vtun__objects_free_all(ctx);
   vtun__timers_free(&ctx->timers);
   vtun__dp_ctx_fini(ctx);

@@ -576,19 +576,7 @@ vtun_ssize vtun_ctx_input_batch(vtun_ctx *ctx, vtun_vpn_instance *vrf,
   return done;
 }
 
-/* LIMITATION: IKE is not implemented yet; IKE datagrams are counted and
- * dropped. */
-int vtun__ike_input(vtun_ctx *ctx, vtun_vpn_instance *vrf,
-                    const vtun_endpoint *local, const vtun_endpoint *remote,
-                    uint8_t *buf, size_t len) {
-  (void)vrf;
-  (void)local;
-  (void)remote;
-  (void)buf;
-  (void)len;
-  dp_inc(&ctx->dp.cnt.ike_dropped, 1);
-  return VTUN_ENOTSUP;
-}
+/* vtun__ike_input() is the IKE engine's (src/ike/engine.c). */
 
 /* ---------------------------------------------------------- statistics */
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/objects.h"
+#include "ike/ike.h"
 #include "util/mem.h"
 
 int vtun_tunnel_new(vtun_ctx *ctx, const char *name, vtun_tunnel **out) {
@@ -51,6 +52,7 @@ vtun_tunnel *vtun_tunnel_next(vtun_ctx *ctx, vtun_tunnel *prev) {
 }
 
 void vtun__tunnel_destroy(vtun_tunnel *t) {
+  vtun__ike_tunnel_free(t);
   if (t->profile != NULL)
     t->profile->tunnel = NULL;
   vtun__dp_tunnel_fini(t);
@@ -361,6 +363,7 @@ int vtun_tunnel_set_profile(vtun_tunnel *t, vtun_ipsec_profile *prof) {
   if (prof == t->profile)
     return 0;
   if (prof == NULL) {
+    vtun__ike_tunnel_stop(t, 1);
     vtun__dp_tunnel_fini(t);
     vtun__dp_tunnel_init(t);
     t->profile->tunnel = NULL;
@@ -399,7 +402,11 @@ vtun_vsys *vtun_tunnel_get_vsys(const vtun_tunnel *t) {
 
 int vtun_tunnel_set_enabled(vtun_tunnel *t, int on) {
   vtun__ok(t->ctx);
+  if (!on && t->enabled)
+    vtun__ike_tunnel_stop(t, 1);
   t->enabled = on != 0;
+  if (on && t->ctx->committed && !t->on_demand)
+    (void)vtun__ike_tunnel_start(t);
   return 0;
 }
 
