@@ -177,13 +177,13 @@ def udp_packet(src: str, dst: str, payload: bytes) -> bytes:
 
 
 def main() -> int:
+    print("loading the configurations; negotiation starts at commit:")
     net = Network()
     hq = net.attach(HQ_ADDR, "HQ")
     hq.load(HQ)
     for n, (address, config) in enumerate(BRANCHES.items(), 1):
         net.attach(address, f"Branch{n}").load(config)
 
-    print("negotiating:")
     net.run()
     down = [f"{addr} {t.name}: {t.state.name}"
             for addr, ctx in net.nodes.items() for t in ctx
@@ -200,6 +200,9 @@ def main() -> int:
     net.run(rounds=1)
     for who, tunnel, pkt in net.delivered:
         print(f"  {who} got {len(pkt)} bytes on {tunnel}: {pkt[28:]!r}")
+    if len(net.delivered) != len(BRANCHES):
+        print("a branch's packet did not arrive", file=sys.stderr)
+        return 1
 
     for view in ("interface tunnel", "ike sa", "ipsec sa", "statistics"):
         print(f"\n<HQ> display {view}\n")

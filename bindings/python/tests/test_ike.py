@@ -162,7 +162,6 @@ class IkeTests(unittest.TestCase):
             kinds = {e.type for e in self.wire.events[addr]}
             self.assertIn(EventType.IKE_SA_UP, kinds, addr)
             self.assertIn(EventType.SA_INSTALLED, kinds, addr)
-        self.assertIn(BR, self.hq.display("ike sa"))
         self.assertEqual(self.hq.tunnel("Tunnel2").state, TunnelState.IDLE)
 
         # Traffic both ways over the negotiated Child SA.
@@ -174,6 +173,10 @@ class IkeTests(unittest.TestCase):
         t_hq.send(back)
         self.wire.pump()
         self.assertEqual(self.wire.delivered[BR], [("Tunnel1", back)])
+
+        # The operator's views list the SAs.
+        self.assertIn(BR, self.hq.display("ike sa"))
+        self.assertIn("Tunnel1", self.hq.display("ipsec sa"))
 
     def test_branch_gets_its_address_from_the_pool(self) -> None:
         br = self.branch(BR2, BRANCH2_CONFIG)
