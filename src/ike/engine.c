@@ -411,7 +411,24 @@ static int input_window(struct vtun__ikesa *sa,
   return 0;
 }
 
-static int input_sa(struct vtun__ikesa *sa, const struct vtun__ike_msg *m) {
+/* RFC 7296 §2.23: an authenticated message on port 4500 moves the SA
+ * there, and behind a NAT the peer's address and port are taken from the
+ * latest such message. */
+static void input_follow(struct vtun__ikesa *sa, const vtun_endpoint *local,
+                         const vtun_endpoint *remote) {
+  if (local->port != IKE_NATT_PORT)
+    return;
+  if (sa->local.port == IKE_NATT_PORT &&
+      (!sa->nat_remote || vtun__ep_eq(&sa->remote, remote)))
+    return;
+  sa->local = *local;
+  sa->remote = *remote;
+  sa->natt = true;
+}
+
+static int input_sa(struct vtun__ikesa *sa, const struct vtun__ike_msg *m,
+                    const vtun_endpoint *local,
+                    const vtun_endpoint *remote) {
   struct vtun__ike_chain *c = malloc(sizeof(*c));
   bool handled, resp = (m->hdr.flags & VTUN__IKE_FLAG_RESPONSE) != 0;
   int rc;
@@ -425,6 +442,7 @@ static int input_sa(struct vtun__ikesa *sa, const struct vtun__ike_msg *m) {
     goto out; /* 1: a fragment was kept */
   sa->last_rx = vtun__ike_now(sa->ctx);
   sa->rx_msgs++;
+  input_follow(sa, local, remote);
   if (resp) {
     rc = input_response(sa, m, c);
   } else {
@@ -482,7 +500,7 @@ int vtun__ike_input(vtun_ctx *ctx, vtun_vpn_instance *vrf,
              ? vtun__ike_init_response(sa, m)
              : VTUN_EMALFORMED;
   else
-    rc = input_sa(sa, m);
+    rc = input_sa(sa, m, local, remote);
   if (rc != 0 && rc != VTUN_ENOMEM)
     input_drop(ctx, vtun_strerror(rc), remote);
 out:

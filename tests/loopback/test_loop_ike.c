@@ -96,9 +96,242 @@ static void test_establish(void **state) {
   lb_free(&net);
 }
 
+
+/* RFC 7296 §1.2: the branch offers X25519 first, HQ wants MODP-2048. */
+static void test_invalid_ke(void **state) {
+  vtun_ike_proposal *p2;
+
+  (void)state;
+  pair_make(2, 0, VTUN_DH_MODP2048);
+  OK(br.n->ctx, vtun_ike_proposal_new(br.n->ctx, NULL, 20, &p2));
+  OK(br.n->ctx, vtun_ike_proposal_set_dh(p2, VTUN_DH_MODP2048));
+  OK(br.n->ctx, vtun_ike_peer_add_proposal(br.peer, p2));
+  pair_commit();
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, both_up));
+  assert_esp_both_ways();
+  lb_free(&net);
+}
+
+/* RFC 7296 §2.6: with a threshold of 0 every first message gets a
+ * cookie, and the initiator comes back with it. */
+static void test_cookie(void **state) {
+  vtun_settings s;
+
+  (void)state;
+  vtun_settings_default(&s);
+  s.cookie_threshold = 0;
+  lb_init(&net, 3);
+  side_make(&br, lb_node_new(&net, "10.0.0.2", NULL), "10.0.0.1", 0);
+  side_make(&hq, lb_node_new(&net, "10.0.0.1", &s), NULL, 0);
+  pair_commit();
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, both_up));
+  assert_true(br.n->ike_sent >= 3); /* init, init with cookie, auth */
+  assert_esp_both_ways();
+  lb_free(&net);
+}
+
+/* RFC 7383: a small fragment size splits IKE_AUTH into SKF payloads. */
+static void test_fragmentation(void **state) {
+  (void)state;
+  pair_make(4, 0, 0);
+  vtun__ike_set_fragment_size(br.n->ctx, 160);
+  vtun__ike_set_fragment_size(hq.n->ctx, 160);
+  pair_commit();
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, both_up));
+  assert_true(br.n->ike_sent >= 4);
+  assert_esp_both_ways();
+  lb_free(&net);
+}
+
+/* Branch asks for its address; HQ leases it from the peer's pool and
+ * releases it with the IKE SA; an exhausted pool refuses. */
+static void test_pool(void **state) {
+  vtun_pool *pool;
+  uint32_t size = 0, leased = 0;
+  vtun_ctx_stats st;
+
+  (void)state;
+  pair_make(5, 0, 0);
+  OK(hq.n->ctx, vtun_pool_new(hq.n->ctx, NULL, "POOL", &pool));
+  OK(hq.n->ctx, vtun_pool_set_network(pool, "172.16.9.0", 30));
+  OK(hq.n->ctx, vtun_ike_peer_set_pool(hq.peer, pool));
+  OK(br.n->ctx, vtun_tunnel_set_address_negotiated(br.t));
+  pair_commit();
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, both_up));
+  assert_string_equal(br.n->address, "172.16.9.1/30");
+  vtun_pool_get_usage(pool, &size, &leased, NULL);
+  assert_int_equal(leased, 1);
+  assert_esp_both_ways();
+
+  /* The branch goes away with a Delete: the lease is released. */
+  OK(br.n->ctx, vtun_tunnel_set_enabled(br.t, 0));
+  lb_run(&net, VTUN_SECONDS, NULL);
+  vtun_pool_get_usage(pool, &size, &leased, NULL);
+  assert_int_equal(leased, 0);
+  assert_int_not_equal(vtun_tunnel_get_state(hq.t), VTUN_STATE_UP);
+
+  /* Another identity takes the only address; the branch is refused. */
+  assert_int_equal(vtun_pool_lease(pool, "someone", NULL, 0), 0);
+  assert_int_equal(vtun_pool_lease(pool, "other", NULL, 0), 0);
+  OK(br.n->ctx, vtun_tunnel_set_enabled(br.t, 1));
+  lb_run(&net, 3 * VTUN_SECONDS, NULL);
+  assert_int_not_equal(vtun_tunnel_get_state(br.t), VTUN_STATE_UP);
+  vtun_ctx_get_stats(hq.n->ctx, &st, sizeof(st));
+  assert_true(st.pool_exhausted >= 1);
+  lb_free(&net);
+}
+
+/* Child SA rekeys every ~25 s of a 30 s lifetime while packets flow each
+ * 100 ms both ways: none is lost. */
+static void test_child_rekey_under_traffic(void **state) {
+  vtun_tunnel_stats sb, sh;
+  uint64_t sent = 0;
+
+  (void)state;
+  pair_make(6, 0, 0);
+  OK(br.n->ctx, vtun_ipsec_profile_set_lifetime(br.prof, 30, 0));
+  OK(hq.n->ctx, vtun_ipsec_profile_set_lifetime(hq.prof, 30, 0));
+  OK(br.n->ctx, vtun_ipsec_profile_set_pfs(br.prof, VTUN_DH_X25519));
+  OK(hq.n->ctx, vtun_ipsec_profile_set_pfs(hq.prof, VTUN_DH_X25519));
+  pair_commit();
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, both_up));
+  for (int i = 0; i < 1200; i++) {
+    assert_int_equal(lb_ping(br.t), 0);
+    assert_int_equal(lb_ping(hq.t), 0);
+    sent++;
+    lb_run(&net, VTUN_SECONDS / 10, NULL);
+  }
+  assert_true(br.n->events[VTUN_EVENT_SA_REKEYED] >= 3);
+  assert_int_equal(hq.n->delivered, sent);
+  assert_int_equal(br.n->delivered, sent);
+  vtun_tunnel_get_stats(br.t, &sb, sizeof(sb));
+  vtun_tunnel_get_stats(hq.t, &sh, sizeof(sh));
+  assert_int_equal(sb.drop_no_sa + sb.drop_replay + sb.drop_integrity, 0);
+  assert_int_equal(sh.drop_no_sa + sh.drop_replay + sh.drop_integrity, 0);
+  lb_free(&net);
+}
+
+/* RFC 7296 §2.18: the IKE SA is rekeyed; the tunnel stays up and the
+ * Child SA keeps working through the new IKE SA. */
+static void test_ike_rekey(void **state) {
+  (void)state;
+  pair_make(7, 0, 0);
+  OK(br.n->ctx, vtun_ike_proposal_set_lifetime(br.ikep, 60));
+  OK(hq.n->ctx, vtun_ike_proposal_set_lifetime(hq.ikep, 60));
+  pair_commit();
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, both_up));
+  lb_run(&net, 200 * VTUN_SECONDS, NULL);
+  assert_true(br.n->events[VTUN_EVENT_IKE_SA_UP] >= 3);
+  assert_int_equal(vtun_tunnel_get_state(br.t), VTUN_STATE_UP);
+  assert_int_equal(vtun_tunnel_get_state(hq.t), VTUN_STATE_UP);
+  assert_esp_both_ways();
+
+  /* A Child SA rekey still works on the new IKE SA. */
+  lb_run(&net, 3600 * VTUN_SECONDS, NULL);
+  assert_true(br.n->events[VTUN_EVENT_SA_REKEYED] >= 1);
+  assert_esp_both_ways();
+  lb_free(&net);
+}
+
+/* The HQ goes silent: DPD gives up after its retries and the branch goes
+ * down, then tries again and comes back up once HQ answers. */
+static void test_dpd_failure_and_recovery(void **state) {
+  (void)state;
+  pair_make(8, 0, 0);
+  OK(br.n->ctx, vtun_ike_peer_set_dpd(br.peer, VTUN_DPD_PERIODIC, 10, 2, 3));
+  pair_commit();
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, both_up));
+  hq.n->silent = true;
+  lb_run(&net, 30 * VTUN_SECONDS, NULL);
+  assert_int_not_equal(vtun_tunnel_get_state(br.t), VTUN_STATE_UP);
+  assert_true(br.n->events[VTUN_EVENT_IKE_SA_DOWN] >= 1);
+  hq.n->silent = false;
+  assert_true(lb_run(&net, 120 * VTUN_SECONDS, both_up));
+  assert_esp_both_ways();
+  lb_free(&net);
+}
+
+/* A tunnel shut down sends a Delete: the peer's tunnel leaves UP. */
+static void test_delete(void **state) {
+  (void)state;
+  pair_make(9, 0, 0);
+  pair_commit();
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, both_up));
+  OK(hq.n->ctx, vtun_tunnel_set_enabled(hq.t, 0));
+  lb_run(&net, VTUN_SECONDS, NULL);
+  assert_int_equal(vtun_tunnel_get_state(hq.t), VTUN_STATE_ADMIN_DOWN);
+  assert_int_not_equal(vtun_tunnel_get_state(br.t), VTUN_STATE_UP);
+  assert_true(br.n->events[VTUN_EVENT_IKE_SA_DOWN] >= 1);
+  lb_free(&net);
+}
+
+/* UDP encapsulation when asked (and what a NAT would cause). */
+static void test_nat_t(void **state) {
+  vtun_settings s;
+
+  (void)state;
+  vtun_settings_default(&s);
+  s.force_udp_encap = 1;
+  lb_init(&net, 10);
+  side_make(&br, lb_node_new(&net, "10.0.0.2", &s), "10.0.0.1", 0);
+  side_make(&hq, lb_node_new(&net, "10.0.0.1", NULL), NULL, 0);
+  pair_commit();
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, both_up));
+  assert_esp_both_ways();
+  lb_free(&net);
+}
+
+/* A branch behind a NAT (10.0.0.2 seen as 198.51.100.7 with other
+ * ports) moves to 4500 and its ESP goes in UDP through the NAT. */
+static void test_nat_detected(void **state) {
+  (void)state;
+  pair_make(11, 0, 0);
+  vtun_endpoint_parse(&br.n->nat, "198.51.100.7", 0);
+  pair_commit();
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, both_up));
+  assert_esp_both_ways();
+  lb_free(&net);
+}
+
+/* 1000 seeded trials with 10% loss, duplication and reordering: every
+ * one establishes and passes traffic. */
+static void test_lossy_trials(void **state) {
+  unsigned ok = 0, trials = getenv("LB_TRIALS") ? atoi(getenv("LB_TRIALS"))
+                                                 : 1000;
+
+  (void)state;
+  for (unsigned i = 0; i < trials; i++) {
+    pair_make(1000 + i, 0, 0);
+    net.loss = net.dup = net.reorder = 10;
+    pair_commit();
+    if (lb_run(&net, 120 * VTUN_SECONDS, both_up)) {
+      net.loss = net.dup = net.reorder = 0;
+      lb_run(&net, VTUN_SECONDS, NULL);
+      assert_esp_both_ways();
+      ok++;
+    } else {
+      print_message("trial %u did not establish\n", i);
+    }
+    lb_free(&net);
+  }
+  print_message("lossy trials: %u of %u established\n", ok, trials);
+  assert_int_equal(ok, trials);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_establish),
+      cmocka_unit_test(test_invalid_ke),
+      cmocka_unit_test(test_cookie),
+      cmocka_unit_test(test_fragmentation),
+      cmocka_unit_test(test_pool),
+      cmocka_unit_test(test_child_rekey_under_traffic),
+      cmocka_unit_test(test_ike_rekey),
+      cmocka_unit_test(test_dpd_failure_and_recovery),
+      cmocka_unit_test(test_delete),
+      cmocka_unit_test(test_nat_t),
+      cmocka_unit_test(test_nat_detected),
+      cmocka_unit_test(test_lossy_trials),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
