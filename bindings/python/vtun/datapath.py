@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, NamedTuple, Optional, Union
 from . import _lib
 from ._util import as_bytes, enc, read_text
 from .enums import EventType, Family, Proto, Role, TunnelState, as_enum
-from .errors import Error, make_error
+from .errors import make_error
 
 if TYPE_CHECKING:
-    from .objects import Tunnel
+    from .context import Context
+    from .objects import Tunnel, VpnInstance
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,7 +92,7 @@ class Initiation(NamedTuple):
     local: Optional[str]
 
 
-def event_from_c(ctx, ev: _lib.Event) -> Event:  # type: ignore[no-untyped-def]
+def event_from_c(ctx: Context, ev: _lib.Event) -> Event:
     """Copies a vtun_event (valid only during the hook) into an Event."""
     from .objects import Tunnel
     kind = as_enum(EventType, ev.type)
@@ -103,7 +104,7 @@ def event_from_c(ctx, ev: _lib.Event) -> Event:  # type: ignore[no-untyped-def]
                  ev.spi_in, ev.spi_out, address, ev.prefixlen)
 
 
-def _room(packet: bytes) -> tuple[ctypes.Array, int]:  # type: ignore[type-arg]
+def _room(packet: bytes) -> tuple[ctypes.Array[ctypes.c_uint8], int]:
     cap = _lib.HEADROOM + len(packet) + _lib.TAILROOM
     buf = (ctypes.c_uint8 * cap)()
     ctypes.memmove(ctypes.byref(buf, _lib.HEADROOM), packet, len(packet))
@@ -132,8 +133,9 @@ def tunnel_send_batch(tunnel: Tunnel, packets: list[bytes]) -> list[int]:
     return [p.result for p in pkts]
 
 
-def ctx_input(ctx, data: bytes, proto: Proto,  # type: ignore[no-untyped-def]
-              local: EndpointLike, remote: EndpointLike, vrf=None) -> None:
+def ctx_input(ctx: Context, data: bytes, proto: Proto, local: EndpointLike,
+              remote: EndpointLike, vrf: Optional[VpnInstance] = None
+              ) -> None:
     """vtun_ctx_input() on a private copy of @data."""
     raw = as_bytes(data)
     buf = (ctypes.c_uint8 * max(len(raw), 1)).from_buffer_copy(
@@ -145,9 +147,9 @@ def ctx_input(ctx, data: bytes, proto: Proto,  # type: ignore[no-untyped-def]
     ctx._check(rc)
 
 
-def ctx_input_batch(ctx, datagrams: list[tuple[bytes, EndpointLike]],
+def ctx_input_batch(ctx: Context, datagrams: list[tuple[bytes, EndpointLike]],
                     proto: Proto, local: EndpointLike,
-                    vrf=None) -> list[int]:  # type: ignore[no-untyped-def]
+                    vrf: Optional[VpnInstance] = None) -> list[int]:
     """vtun_ctx_input_batch() over (data, remote) pairs; each result."""
     pkts = (_lib.Pkt * len(datagrams))()
     keep = []
@@ -167,11 +169,11 @@ def ctx_input_batch(ctx, datagrams: list[tuple[bytes, EndpointLike]],
     return [p.result for p in pkts]
 
 
-def ctx_stats(ctx) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def ctx_stats(ctx: Context) -> dict[str, int]:
     out = _lib.CtxStats()
     ctx._check(_lib.lib().vtun_ctx_get_stats(ctx._p, ctypes.byref(out),
                                              ctypes.sizeof(out)))
     return _lib.struct_dict(out)
 
 
-__all__ = ["Endpoint", "Event", "Initiation", "endpoint", "Error"]
+__all__ = ["Endpoint", "Event", "Initiation", "endpoint"]
