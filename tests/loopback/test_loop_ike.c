@@ -318,6 +318,157 @@ static void test_lossy_trials(void **state) {
   assert_int_equal(ok, trials);
 }
 
+/* A second HQ tunnel on the same borrowed address, for peer @p name with
+ * remote address @p remote (NULL: none) or remote FQDN @p id. */
+static vtun_tunnel *hq_tunnel(struct side *h, const char *tname,
+                              const char *name, const char *psk,
+                              const char *remote, const char *id) {
+  vtun_ctx *c = h->n->ctx;
+  vtun_ike_peer *peer;
+  vtun_ipsec_profile *prof;
+  vtun_tunnel *t;
+  char pr[32];
+
+  snprintf(pr, sizeof(pr), "PR-%s", name);
+  OK(c, vtun_ike_peer_new(c, NULL, name, &peer));
+  OK(c, vtun_ike_peer_set_psk(peer, (const uint8_t *)psk, strlen(psk)));
+  if (remote != NULL)
+    OK(c, vtun_ike_peer_add_remote_address(peer, remote));
+  if (id != NULL) {
+    OK(c, vtun_ike_peer_set_remote_id(peer, VTUN_ID_FQDN, id));
+    OK(c, vtun_ike_peer_set_ikev2_id_match(peer, 1));
+  }
+  OK(c, vtun_ipsec_profile_new(c, NULL, pr, &prof));
+  OK(c, vtun_ipsec_profile_set_ike_peer(prof, name));
+  OK(c, vtun_ipsec_profile_set_proposal(prof, "IP1"));
+  OK(c, vtun_tunnel_new(c, tname, &t));
+  OK(c, vtun_tunnel_set_protocol(t, VTUN_TUNNEL_IPSEC));
+  OK(c, vtun_tunnel_set_source_iface(t, h->ge1));
+  OK(c, vtun_tunnel_set_profile(t, prof));
+  return t;
+}
+
+static struct side br2;
+static vtun_tunnel *hq_a, *hq_b;
+
+static bool three_up(struct lb_net *n) {
+  (void)n;
+  return vtun_tunnel_get_state(br.t) == VTUN_STATE_UP &&
+         vtun_tunnel_get_state(br2.t) == VTUN_STATE_UP &&
+         vtun_tunnel_get_state(hq_a) == VTUN_STATE_UP &&
+         vtun_tunnel_get_state(hq_b) == VTUN_STATE_UP;
+}
+
+/* Two branches from different addresses land on their own HQ tunnels,
+ * which share HQ's one address (REQUIREMENTS section 4, step 3). Each
+ * branch's PSK differs, so a wrong pick could not authenticate. */
+static void test_match_by_address(void **state) {
+  (void)state;
+  lb_init(&net, 12);
+  side_make(&br, lb_node_new(&net, "10.0.0.2", NULL), "10.0.0.1", 0);
+  side_make(&br2, lb_node_new(&net, "10.0.0.3", NULL), "10.0.0.1", 0);
+  side_make(&hq, lb_node_new(&net, "10.0.0.1", NULL), NULL, 0);
+  OK(br2.n->ctx, vtun_ike_peer_set_psk(br2.peer, (const uint8_t *)"k2", 2));
+  OK(hq.n->ctx, vtun_tunnel_delete(hq.t));
+  hq_a = hq_tunnel(&hq, "Tunnel10", "PA", "s3cret", "10.0.0.2", NULL);
+  hq_b = hq_tunnel(&hq, "Tunnel11", "PB", "k2", "10.0.0.3", NULL);
+  OK(hq.n->ctx, vtun_ctx_commit(hq.n->ctx));
+  OK(br.n->ctx, vtun_ctx_commit(br.n->ctx));
+  OK(br2.n->ctx, vtun_ctx_commit(br2.n->ctx));
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, three_up));
+  lb_free(&net);
+}
+
+/* Two branches told apart only by their IDi (the IKEv2 peer-ID
+ * extension, R10): HQ defers the choice to IKE_AUTH. */
+static void test_match_by_id(void **state) {
+  (void)state;
+  lb_init(&net, 13);
+  side_make(&br, lb_node_new(&net, "10.0.0.2", NULL), "10.0.0.1", 0);
+  side_make(&br2, lb_node_new(&net, "10.0.0.3", NULL), "10.0.0.1", 0);
+  side_make(&hq, lb_node_new(&net, "10.0.0.1", NULL), NULL, 0);
+  OK(br.n->ctx, vtun_ike_peer_set_local_id(br.peer, VTUN_ID_FQDN,
+                                           "a.example"));
+  OK(br2.n->ctx, vtun_ike_peer_set_local_id(br2.peer, VTUN_ID_FQDN,
+                                            "b.example"));
+  OK(br2.n->ctx, vtun_ike_peer_set_psk(br2.peer, (const uint8_t *)"k2", 2));
+  OK(hq.n->ctx, vtun_tunnel_delete(hq.t));
+  hq_a = hq_tunnel(&hq, "Tunnel10", "PA", "s3cret", NULL, "a.example");
+  hq_b = hq_tunnel(&hq, "Tunnel11", "PB", "k2", NULL, "b.example");
+  OK(hq.n->ctx, vtun_ctx_commit(hq.n->ctx));
+  OK(br.n->ctx, vtun_ctx_commit(br.n->ctx));
+  OK(br2.n->ctx, vtun_ctx_commit(br2.n->ctx));
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, three_up));
+  lb_free(&net);
+}
+
+/* No HQ tunnel matches: the negotiation is refused and counted. */
+static void test_no_match(void **state) {
+  vtun_ctx_stats st;
+
+  (void)state;
+  pair_make(14, 0, 0);
+  OK(hq.n->ctx, vtun_tunnel_set_destination(hq.t, "10.0.0.9", NULL));
+  pair_commit();
+  lb_run(&net, 3 * VTUN_SECONDS, NULL);
+  assert_int_not_equal(vtun_tunnel_get_state(br.t), VTUN_STATE_UP);
+  vtun_ctx_get_stats(hq.n->ctx, &st, sizeof(st));
+  assert_true(st.ike_no_match >= 1);
+  lb_free(&net);
+}
+
+/* A wrong PSK fails authentication on both ends. */
+static void test_wrong_psk(void **state) {
+  (void)state;
+  pair_make(15, 0, 0);
+  OK(hq.n->ctx, vtun_ike_peer_set_psk(hq.peer, (const uint8_t *)"x", 1));
+  pair_commit();
+  lb_run(&net, 3 * VTUN_SECONDS, NULL);
+  assert_int_not_equal(vtun_tunnel_get_state(br.t), VTUN_STATE_UP);
+  assert_int_not_equal(vtun_tunnel_get_state(hq.t), VTUN_STATE_UP);
+  lb_free(&net);
+}
+
+/* An on-demand tunnel starts on its first packet. */
+static void test_on_demand(void **state) {
+  (void)state;
+  pair_make(16, 0, 0);
+  OK(br.n->ctx, vtun_tunnel_set_on_demand(br.t, 1));
+  pair_commit();
+  lb_run(&net, 5 * VTUN_SECONDS, NULL);
+  assert_int_not_equal(vtun_tunnel_get_state(br.t), VTUN_STATE_UP);
+  assert_int_equal(lb_ping(br.t), VTUN_ENOSA);
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, both_up));
+  assert_esp_both_ways();
+  lb_free(&net);
+}
+
+/* The operator's views and the key export lines. */
+static void test_display_and_export(void **state) {
+  struct vtun__sb sb;
+  char buf[4096];
+  vtun_settings s;
+
+  (void)state;
+  vtun_settings_default(&s);
+  s.key_export = 1;
+  lb_init(&net, 17);
+  side_make(&br, lb_node_new(&net, "10.0.0.2", &s), "10.0.0.1", 0);
+  side_make(&hq, lb_node_new(&net, "10.0.0.1", NULL), NULL, 0);
+  pair_commit();
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, both_up));
+  assert_int_equal(br.n->key_lines, 3); /* IKE SA, ESP in, ESP out */
+  assert_int_equal(hq.n->key_lines, 0);
+  vtun__sb_init(&sb, buf, sizeof(buf));
+  vtun__ike_display_ike_sa(br.n->ctx, &sb);
+  assert_non_null(strstr(buf, "Tunnel1"));
+  assert_non_null(strstr(buf, "RD"));
+  vtun__sb_init(&sb, buf, sizeof(buf));
+  vtun__ike_display_ipsec_sa(hq.n->ctx, &sb);
+  assert_non_null(strstr(buf, "outbound spi"));
+  lb_free(&net);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_establish),
@@ -331,6 +482,12 @@ int main(void) {
       cmocka_unit_test(test_delete),
       cmocka_unit_test(test_nat_t),
       cmocka_unit_test(test_nat_detected),
+      cmocka_unit_test(test_match_by_address),
+      cmocka_unit_test(test_match_by_id),
+      cmocka_unit_test(test_no_match),
+      cmocka_unit_test(test_wrong_psk),
+      cmocka_unit_test(test_on_demand),
+      cmocka_unit_test(test_display_and_export),
       cmocka_unit_test(test_lossy_trials),
   };
 
