@@ -9,11 +9,16 @@
 #
 # The vtund pair uses static keys (vtund manual-sa lines), so the figure is
 # the data path's (TUN, batching, ESP), whatever the state of IKE.
-# usage: bench/tunnel.sh [BUILD_DIR] [SECONDS]
+# usage: bench/run tunnel [SECONDS]   (VTUN_BENCH_BUILD: a build directory
+# with the examples; default build-bench-tunnel, configured here, release)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=$(cd "${1:-$top/build-bench}" && pwd)
-SECS=${2:-10}
+BUILD=${VTUN_BENCH_BUILD:-$top/build-bench-tunnel}
+SECS=${1:-10}
+if [ ! -f "$BUILD/build.ninja" ]; then
+  meson setup "$BUILD" -Dbuildtype=release -Dtests=false >/dev/null
+fi
+ninja -C "$BUILD" -j2 examples/vtund examples/vtunctl >/dev/null
 P=vtbench
 WORK=$(mktemp -d /tmp/vtun-bench.XXXXXX)
 PIDS=()
