@@ -105,6 +105,9 @@ def event_from_c(ctx: Context, ev: _lib.Event) -> Event:
 
 
 def _room(packet: bytes) -> tuple[ctypes.Array[ctypes.c_uint8], int]:
+    # LIMITATION: every send and input allocates and copies a ctypes
+    # buffer, unlike the C data path; the bindings suit control, tests and
+    # moderate traffic, not line-rate forwarding.
     cap = _lib.HEADROOM + len(packet) + _lib.TAILROOM
     buf = (ctypes.c_uint8 * cap)()
     ctypes.memmove(ctypes.byref(buf, _lib.HEADROOM), packet, len(packet))
