@@ -104,7 +104,7 @@ run_vtun() {
     >"$WORK/b.conf"
   for n in a b; do
     ip netns exec "$P-$n" "$BUILD/examples/vtund" -c "$WORK/$n.conf" \
-      -s "$WORK/$n.sock" -n "$n" >"$WORK/vtund-$n.log" 2>&1 &
+      -s "$WORK/$n.sock" -n "$n" ${VTUND_ARGS:-} >"$WORK/vtund-$n.log" 2>&1 &
     PIDS+=($!)
   done
   wait_for 10 ip netns exec "$P-a" ping -c 1 -W 1 198.51.100.2 ||

@@ -162,13 +162,14 @@ static void signals_start(struct vtund *d) {
 
 static void usage(void) {
   fprintf(stderr,
-          "usage: vtund -c FILE [-s SOCKET] [-n NAME] [-v] [-u] [-t]\n"
+          "usage: vtund -c FILE [-s SOCKET] [-n NAME] [-v] [-u] [-O] [-t]\n"
           "  -c FILE    configuration (vendor syntax, plus ip route-static\n"
           "             and vtund lines)\n"
           "  -s SOCKET  control socket for vtunctl (/run/vtund.sock)\n"
           "  -n NAME    name in log lines\n"
           "  -v         debug logging\n"
           "  -u         always encapsulate ESP in UDP 4500\n"
+          "  -O         no TUN offloads (IFF_VNET_HDR, TSO)\n"
           "  -t         check the configuration and exit\n");
 }
 
@@ -176,7 +177,7 @@ static int parse_args(struct vtund *d, int argc, char **argv,
                       vtun_settings *s, bool *check_only) {
   int c;
 
-  while ((c = getopt(argc, argv, "c:s:n:vuth")) != -1) {
+  while ((c = getopt(argc, argv, "c:s:n:vutOh")) != -1) {
     switch (c) {
     case 'c': d->conf_path = optarg; break;
     case 's': d->ctl_path = optarg; break;
@@ -184,6 +185,7 @@ static int parse_args(struct vtund *d, int argc, char **argv,
     case 'v': d->log_level = VTUN_LOG_DEBUG; break;
     case 'u': s->force_udp_encap = 1; break;
     case 't': *check_only = true; break;
+    case 'O': d->vnet_hdr = false; break;
     default: usage(); return -1;
     }
   }
@@ -243,6 +245,7 @@ int main(int argc, char **argv) {
   d.name = "vtund";
   d.log_level = VTUN_LOG_INFO;
   d.nl_fd = -1;
+  d.vnet_hdr = true;
   vtun_settings_default(&s);
   if (parse_args(&d, argc, argv, &s, &check_only) != 0)
     return 2;

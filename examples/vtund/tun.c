@@ -10,9 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include "gso.h"
 #include "vtund.h"
+
+#define TUN_BIG (65536 + VTUND_VNET_HDR_LEN)
 
 /* The largest inner packet a buffer takes. */
 #define TUN_MAX_PKT (VTUND_PKT_ROOM - VTUN_HEADROOM - VTUN_TAILROOM)
@@ -140,7 +144,20 @@ int vtund_tun_deliver(void *ud, vtun_tunnel *t, const uint8_t *pkt,
   if (tun == NULL)
     return 0;
 
-  /* A full device queue drops the packet, as a router's would. */
+  /* A full device queue drops the packet, as a router's would. With
+   * IFF_VNET_HDR each packet goes behind an empty virtio-net header. */
+  if (tun->vnet) {
+    static const uint8_t none[VTUND_VNET_HDR_LEN];
+    struct iovec iov[2] = {{(void *)none, sizeof(none)},
+                           {(void *)pkt, len}};
+
+    if (writev(tun->fd, iov, 2) < 0) {
+      tun->tun_tx_errors++;
+      return 0;
+    }
+    tun->tun_tx++;
+    return 0;
+  }
   if (write(tun->fd, pkt, len) < 0) {
     tun->tun_tx_errors++;
     return 0;
@@ -149,43 +166,79 @@ int vtund_tun_deliver(void *ud, vtun_tunnel *t, const uint8_t *pkt,
   return 0;
 }
 
-static size_t tun_read_batch(struct vtund_tun *tun) {
-  size_t n = 0;
+/* Hands the waiting packets to the library and the datagrams to the
+ * kernel. */
+static void tun_send_pending(struct vtund_tun *tun) {
+  vtun_ssize sent;
+  size_t n = tun->npkts;
 
-  while (n < VTUND_BATCH) {
-    uint8_t *buf = tun->bufs + n * VTUND_PKT_ROOM;
-    ssize_t r = read(tun->fd, buf + VTUN_HEADROOM, TUN_MAX_PKT);
+  if (n == 0)
+    return;
+  tun->npkts = 0;
+  tun->tun_rx += n;
+  sent = vtun_tunnel_send_batch(tun->t, tun->pkts, n);
+  if (sent >= 0 && (size_t)sent < n)
+    tun->send_errors += n - (size_t)sent;
+  vtun_uv_flush(tun->d->uvh);
+}
 
-    if (r <= 0)
-      break;
-    tun->pkts[n].buf = buf;
-    tun->pkts[n].off = VTUN_HEADROOM;
-    tun->pkts[n].len = (size_t)r;
-    tun->pkts[n].cap = VTUND_PKT_ROOM;
-    tun->pkts[n].result = 0;
-    n++;
+static vtun_pkt *tun_next_pkt(struct vtund_tun *tun) {
+  vtun_pkt *p;
+
+  if (tun->npkts == VTUND_BATCH)
+    tun_send_pending(tun);
+  p = &tun->pkts[tun->npkts];
+  p->buf = tun->bufs + tun->npkts * VTUND_PKT_ROOM;
+  p->off = VTUN_HEADROOM;
+  p->cap = VTUND_PKT_ROOM;
+  p->result = 0;
+  return p;
+}
+
+static uint8_t *tun_slot(void *arg, size_t len) {
+  struct vtund_tun *tun = arg;
+  vtun_pkt *p;
+
+  if (len > TUN_MAX_PKT)
+    return NULL;
+  p = tun_next_pkt(tun);
+  p->len = len;
+  tun->npkts++;
+  return p->buf + p->off;
+}
+
+/* One read; false when the device has nothing more. */
+static bool tun_read_one(struct vtund_tun *tun) {
+  vtun_pkt *p;
+  ssize_t r;
+
+  if (tun->vnet) {
+    r = read(tun->fd, tun->big, TUN_BIG);
+    if (r <= VTUND_VNET_HDR_LEN)
+      return false;
+    vtund_gso_split(tun->big, tun->big + VTUND_VNET_HDR_LEN,
+                    (size_t)r - VTUND_VNET_HDR_LEN, tun_slot, tun);
+    return true;
   }
-  return n;
+  p = tun_next_pkt(tun);
+  r = read(tun->fd, p->buf + p->off, TUN_MAX_PKT);
+  if (r <= 0)
+    return false;
+  p->len = (size_t)r;
+  tun->npkts++;
+  return true;
 }
 
 static void tun_readable(uv_poll_t *p, int status, int events) {
   struct vtund_tun *tun = p->data;
-  size_t n;
-  vtun_ssize sent;
 
   if (status < 0 || !(events & UV_READABLE))
     return;
-  for (int round = 0; round < 8; round++) {
-    if ((n = tun_read_batch(tun)) == 0)
-      break;
-    tun->tun_rx += n;
-    sent = vtun_tunnel_send_batch(tun->t, tun->pkts, n);
-    if (sent >= 0 && (size_t)sent < n)
-      tun->send_errors += n - (size_t)sent;
-    vtun_uv_flush(tun->d->uvh);
-    if (n < VTUND_BATCH)
-      break;
-  }
+
+  /* A bounded number of reads, so that the sockets get their turn. */
+  for (int i = 0; i < 4 * VTUND_BATCH && tun_read_one(tun); i++)
+    ;
+  tun_send_pending(tun);
 
   /* Traffic may start a negotiation (on-demand tunnels). */
   vtun_uv_schedule(tun->d->uvh);
@@ -193,14 +246,23 @@ static void tun_readable(uv_poll_t *p, int status, int events) {
 
 /* -------------------------------------------------------- open, close */
 
-static int tun_create(const char *ifname) {
+/* TSO from the stack: TCP super-packets that gso.c cuts. */
+static bool tun_offload(int fd) {
+  unsigned off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
+  int hdr = VTUND_VNET_HDR_LEN;
+
+  return ioctl(fd, TUNSETVNETHDRSZ, &hdr) == 0 &&
+         ioctl(fd, TUNSETOFFLOAD, off) == 0;
+}
+
+static int tun_create(const char *ifname, bool vnet) {
   struct ifreq ifr;
   int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 
   if (fd < 0)
     return -1;
   memset(&ifr, 0, sizeof(ifr));
-  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+  ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0);
   snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
   if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
     int err = errno;
@@ -225,14 +287,20 @@ int vtund_tun_open(struct vtund *d, vtun_tunnel *t, struct vtund_tun **out) {
   tun->t = t;
   snprintf(tun->tname, sizeof(tun->tname), "%s", tname);
   tun_ifname(d, tname, tun->ifname, sizeof(tun->ifname));
-  if ((tun->fd = tun_create(tun->ifname)) < 0 ||
-      tun_set_mtu_up(tun->ifname, vtun_tunnel_get_mtu(t)) < 0) {
+  tun->vnet = d->vnet_hdr && (tun->big = malloc(TUN_BIG)) != NULL;
+  if ((tun->fd = tun_create(tun->ifname, tun->vnet)) >= 0 && tun->vnet &&
+      !tun_offload(tun->fd)) {
+    vtund_log(d, VTUN_LOG_WARN, "%s: no TUN offloads: %s", tname,
+              strerror(errno));
+  }
+  if (tun->fd < 0 || tun_set_mtu_up(tun->ifname, vtun_tunnel_get_mtu(t)) < 0) {
     int err = errno;
 
     vtund_log(d, VTUN_LOG_ERROR, "%s: TUN device %s: %s", tname, tun->ifname,
               strerror(err));
     if (tun->fd >= 0)
       close(tun->fd);
+    free(tun->big);
     free(tun->bufs);
     free(tun);
     return -err;
@@ -245,8 +313,9 @@ int vtund_tun_open(struct vtund *d, vtun_tunnel *t, struct vtund_tun **out) {
   vtun_tunnel_set_user_data(t, tun);
   tun->next = d->tuns;
   d->tuns = tun;
-  vtund_log(d, VTUN_LOG_INFO, "%s: TUN device %s, mtu %u", tname,
-            tun->ifname, vtun_tunnel_get_mtu(t));
+  vtund_log(d, VTUN_LOG_INFO, "%s: TUN device %s, mtu %u%s", tname,
+            tun->ifname, vtun_tunnel_get_mtu(t),
+            tun->vnet ? ", offloads on" : "");
   vtund_tun_sync_address(tun);
   *out = tun;
   return 0;
@@ -256,6 +325,7 @@ static void tun_closed(uv_handle_t *h) {
   struct vtund_tun *tun = h->data;
 
   close(tun->fd);
+  free(tun->big);
   free(tun->bufs);
   free(tun);
 }

@@ -32,6 +32,9 @@ struct vtund_tun {
   unsigned prefix;
   uint8_t *bufs; /* VTUND_BATCH buffers of VTUND_PKT_ROOM */
   vtun_pkt pkts[VTUND_BATCH];
+  size_t npkts;  /* packets waiting in pkts */
+  bool vnet;     /* IFF_VNET_HDR with TSO: reads bring super-packets */
+  uint8_t *big;  /* one super-packet read, with its virtio-net header */
   uint64_t tun_rx, tun_tx, tun_tx_errors, send_errors;
 };
 

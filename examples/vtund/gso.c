@@ -1,0 +1,139 @@
+/* TUN offloads: with IFF_VNET_HDR and TSO on, one read brings a TCP
+ * super-packet of up to 64 KB; it is cut here into MSS-sized packets with
+ * their own IP and TCP headers and checksums before encryption, which
+ * replaces dozens of read calls by one. Packets the kernel left with a
+ * partial checksum get it completed. */
+#include <arpa/inet.h>
+#include <linux/virtio_net.h>
+#include <string.h>
+
+#include "gso.h"
+
+/* The ones' complement sum of @p len bytes, added to @p sum. */
+static uint32_t gso_sum(const uint8_t *p, size_t len, uint32_t sum) {
+  while (len > 1) {
+    sum += (uint32_t)p[0] << 8 | p[1];
+    p += 2;
+    len -= 2;
+  }
+  if (len == 1)
+    sum += (uint32_t)p[0] << 8;
+  return sum;
+}
+
+static uint16_t gso_fold(uint32_t sum) {
+  while (sum >> 16)
+    sum = (sum & 0xffff) + (sum >> 16);
+  return (uint16_t)~sum;
+}
+
+static void gso_put16(uint8_t *p, uint16_t v) {
+  p[0] = (uint8_t)(v >> 8);
+  p[1] = (uint8_t)v;
+}
+
+/* The TCP checksum over the pseudo-header of @p ip and the segment. */
+static void gso_tcp_csum(uint8_t *ip, bool v6, uint8_t *tcp, size_t tlen) {
+  uint32_t sum;
+
+  gso_put16(tcp + 16, 0);
+  if (v6)
+    sum = gso_sum(ip + 8, 32, 0);
+  else
+    sum = gso_sum(ip + 12, 8, 0);
+  sum += 6 + (uint32_t)tlen;
+  gso_put16(tcp + 16, gso_fold(gso_sum(tcp, tlen, sum)));
+}
+
+/* Completes a CHECKSUM_PARTIAL packet: the field holds the
+ * pseudo-header sum, the rest is summed from csum_start. */
+static void gso_complete(const struct virtio_net_hdr *vh, uint8_t *pkt,
+                         size_t len) {
+  size_t start = vh->csum_start, field = start + vh->csum_offset;
+
+  if (!(vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) || field + 2 > len)
+    return;
+  gso_put16(pkt + field, gso_fold(gso_sum(pkt + start, len - start, 0)));
+}
+
+/* One segment: headers copied, then lengths, IDs, sequence, flags and
+ * checksums fixed. */
+static void gso_fix(uint8_t *seg, bool v6, size_t iphl, size_t hl,
+                    size_t plen, uint32_t seq, unsigned i, bool last) {
+  uint8_t *tcp = seg + iphl;
+
+  if (v6) {
+    gso_put16(seg + 4, (uint16_t)(hl - iphl + plen));
+  } else {
+    uint16_t id = (uint16_t)(seg[4] << 8 | seg[5]);
+
+    gso_put16(seg + 2, (uint16_t)(hl + plen));
+    gso_put16(seg + 4, (uint16_t)(id + i));
+    gso_put16(seg + 10, 0);
+    gso_put16(seg + 10, gso_fold(gso_sum(seg, iphl, 0)));
+  }
+  tcp[4] = (uint8_t)(seq >> 24);
+  tcp[5] = (uint8_t)(seq >> 16);
+  tcp[6] = (uint8_t)(seq >> 8);
+  tcp[7] = (uint8_t)seq;
+  if (!last)
+    tcp[13] &= (uint8_t)~0x09; /* FIN and PSH only on the last */
+  if (i > 0)
+    tcp[13] &= (uint8_t)~0x80; /* CWR only on the first */
+  gso_tcp_csum(seg, v6, tcp, hl - iphl + plen);
+}
+
+/* Header lengths of a TCP packet: IP, and IP + TCP. */
+static bool gso_tcp_headers(const uint8_t *p, size_t len, bool *v6,
+                            size_t *iphl, size_t *hl) {
+  if (len < 20)
+    return false;
+  *v6 = (p[0] >> 4) == 6;
+  if (*v6 && (len < 60 || p[6] != 6))
+    return false; /* extension headers are not cut here */
+  if (!*v6 && ((p[0] >> 4) != 4 || p[9] != 6))
+    return false;
+  *iphl = *v6 ? 40 : (size_t)(p[0] & 0x0f) * 4;
+  if (*iphl < 20 || *iphl + 20 > len)
+    return false;
+  *hl = *iphl + (size_t)(p[*iphl + 12] >> 4) * 4;
+  return *hl <= len;
+}
+
+size_t vtund_gso_split(const uint8_t *vnet, const uint8_t *pkt, size_t len,
+                       vtund_gso_slot slot, void *arg) {
+  struct virtio_net_hdr vh;
+  size_t iphl, hl, off, n = 0;
+  uint32_t seq;
+  uint8_t *seg;
+  bool v6;
+
+  memcpy(&vh, vnet, sizeof(vh));
+  if (vh.gso_type == VIRTIO_NET_HDR_GSO_NONE) {
+    if ((seg = slot(arg, len)) == NULL)
+      return 0;
+    memcpy(seg, pkt, len);
+    gso_complete(&vh, seg, len);
+    return 1;
+  }
+  if ((vh.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) != VIRTIO_NET_HDR_GSO_TCPV4 &&
+      (vh.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) != VIRTIO_NET_HDR_GSO_TCPV6)
+    return 0;
+  if (vh.gso_size == 0 || !gso_tcp_headers(pkt, len, &v6, &iphl, &hl))
+    return 0;
+
+  seq = (uint32_t)pkt[iphl + 4] << 24 | (uint32_t)pkt[iphl + 5] << 16 |
+        (uint32_t)pkt[iphl + 6] << 8 | pkt[iphl + 7];
+  for (off = hl; off < len; n++) {
+    size_t plen = len - off < vh.gso_size ? len - off : vh.gso_size;
+
+    if ((seg = slot(arg, hl + plen)) == NULL)
+      break;
+    memcpy(seg, pkt, hl);
+    memcpy(seg + hl, pkt + off, plen);
+    gso_fix(seg, v6, iphl, hl, plen, seq + (uint32_t)(off - hl),
+            (unsigned)n, off + plen == len);
+    off += plen;
+  }
+  return n;
+}
