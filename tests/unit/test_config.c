@@ -22,6 +22,13 @@ static vtun_ctx *ctx_new(void) {
   return ctx;
 }
 
+/* The name of a code, never NULL (for messages). */
+static const char *err_name(int code) {
+  const char *name = vtun_err_name(code);
+
+  return name != NULL ? name : "?";
+}
+
 static int load(vtun_ctx *ctx, const char *text) {
   return vtun_config_load(ctx, text, strlen(text));
 }
@@ -30,7 +37,7 @@ static int load(vtun_ctx *ctx, const char *text) {
   do {                                                                         \
     int rv_ = load((ctx), (text));                                             \
     if (rv_ != 0)                                                              \
-      fail_msg("load returned %s: %s", vtun_err_name(rv_),                     \
+      fail_msg("load returned %s: %s", err_name(rv_),                          \
                vtun_ctx_last_error(ctx));                                      \
   } while (0)
 
@@ -62,11 +69,15 @@ static void assert_round_trip(vtun_ctx *ctx) {
 }
 
 static void assert_contains(const char *hay, const char *needle) {
+  assert_non_null(hay);
+  assert_non_null(needle);
   if (strstr(hay, needle) == NULL)
     fail_msg("'%s' not found in:\n%s", needle, hay);
 }
 
 static void assert_lacks(const char *hay, const char *needle) {
+  assert_non_null(hay);
+  assert_non_null(needle);
   if (strstr(hay, needle) != NULL)
     fail_msg("'%s' found in:\n%s", needle, hay);
 }
@@ -80,8 +91,8 @@ static void assert_refused_at(vtun_ctx *ctx, const char *text, int code,
   const char *msg = vtun_ctx_last_error(ctx);
 
   if (rv != code)
-    fail_msg("load returned %s, expected %s: %s", vtun_err_name(rv),
-             vtun_err_name(code), msg);
+    fail_msg("load returned %s, expected %s: %s", err_name(rv), err_name(code),
+             msg);
   snprintf(prefix, sizeof(prefix), "line %u, column ", line);
   if (strncmp(msg, prefix, strlen(prefix)) != 0)
     fail_msg("message '%s' does not start with '%s'", msg, prefix);
