@@ -103,11 +103,11 @@ charon_start() {
   swan "$name" --load-all --file "$dir/swanctl.conf" >"$dir/load.out" 2>&1
 }
 
-# swan NAME ARGS...: swanctl against daemon NAME.
+# swan NAME COMMAND ARGS...: swanctl COMMAND against daemon NAME.
 swan() {
-  local name=$1
-  shift
-  STRONGSWAN_CONF=$WORK/$name/strongswan.conf swanctl \
+  local name=$1 cmd=$2
+  shift 2
+  STRONGSWAN_CONF=$WORK/$name/strongswan.conf swanctl "$cmd" \
     --uri "unix://$WORK/$name/run/charon.vici" "$@"
 }
 
