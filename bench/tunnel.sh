@@ -23,10 +23,22 @@ P=vtbench
 WORK=$(mktemp -d /tmp/vtun-bench.XXXXXX)
 PIDS=()
 
+# Waits up to 5 s for a process we started to end after SIGTERM, then
+# kills it.
+stop_pid() {
+  local i
+  for i in $(seq 25); do
+    kill -0 "$1" 2>/dev/null || break
+    sleep 0.2
+  done
+  kill -KILL "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
 cleanup() {
   local p n
   for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do stop_pid "$p"; done
   PIDS=()
   for n in a b; do ip netns del "$P-$n" 2>/dev/null || true; done
 }

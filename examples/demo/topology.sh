@@ -56,7 +56,7 @@ vt_stop() {
   pid=${!var:-}
   [ -n "$pid" ] || return 0
   kill -TERM "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
+  vt_reap "$pid"
   eval "VT_PID_$1="
 }
 
@@ -88,13 +88,28 @@ vt_tunnel_up() {
     grep -A0 "^$2 current state" | grep -q UP
 }
 
+# Waits up to 5 s for a process we started to end after SIGTERM, then
+# kills it (so that a hung vtund cannot block the cleanup).
+vt_reap() {
+  local i
+  for i in $(seq 25); do
+    kill -0 "$1" 2>/dev/null || break
+    sleep 0.2
+  done
+  if kill -0 "$1" 2>/dev/null; then
+    echo "warning: pid $1 ignored SIGTERM for 5 s: killed" >&2
+    kill -KILL "$1" 2>/dev/null || true
+  fi
+  wait "$1" 2>/dev/null || true
+}
+
 vt_cleanup() {
   local pid ns
   for pid in "${VT_PIDS[@]}"; do
     kill -TERM "$pid" 2>/dev/null || true
   done
   for pid in "${VT_PIDS[@]}"; do
-    wait "$pid" 2>/dev/null || true
+    vt_reap "$pid"
   done
   for ns in "${VT_NS[@]}"; do
     ip netns del "$ns" 2>/dev/null || true

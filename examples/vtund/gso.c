@@ -137,3 +137,94 @@ size_t vtund_gso_split(const uint8_t *vnet, const uint8_t *pkt, size_t len,
   }
   return n;
 }
+
+/* ------------------------------------------------- receive coalescing */
+
+static uint32_t gro_get32(const uint8_t *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+         p[3];
+}
+
+/* A TCP/IPv4 segment without IP options or fragments, carrying data,
+ * with no flag but ACK and PSH. */
+static bool gro_eligible(const uint8_t *p, size_t len, size_t *hl) {
+  if (len < 40 || p[0] != 0x45 || p[9] != 6 || (p[6] & 0x3f) || p[7])
+    return false;
+  if ((size_t)(p[2] << 8 | p[3]) != len)
+    return false;
+  *hl = 20 + (size_t)(p[32] >> 4) * 4;
+  return *hl >= 40 && *hl < len && (p[33] & ~0x18) == 0 && (p[33] & 0x10);
+}
+
+bool vtund_gro_start(struct vtund_gro *g, const uint8_t *pkt, size_t len) {
+  size_t hl;
+
+  g->len = 0;
+  g->segs = 0;
+  if (!gro_eligible(pkt, len, &hl))
+    return false;
+  memcpy(g->buf + VTUND_VNET_HDR_LEN, pkt, len);
+  g->len = len;
+  g->hl = hl;
+  g->seg = len - hl;
+  g->segs = 1;
+  g->next_seq = gro_get32(pkt + 24) + (uint32_t)g->seg;
+  g->closed = (pkt[33] & 0x08) != 0; /* PSH ends a run */
+  return true;
+}
+
+/* Same addresses, ports, ACK, window and TCP options as the run. */
+static bool gro_same_flow(const struct vtund_gro *g, const uint8_t *p) {
+  const uint8_t *h = g->buf + VTUND_VNET_HDR_LEN;
+
+  return memcmp(h + 12, p + 12, 8) == 0 && memcmp(h + 20, p + 20, 4) == 0 &&
+         memcmp(h + 28, p + 28, 6) == 0 &&
+         memcmp(h + 40, p + 40, g->hl - 40) == 0 && h[8] == p[8] &&
+         h[1] == p[1];
+}
+
+bool vtund_gro_add(struct vtund_gro *g, const uint8_t *pkt, size_t len) {
+  size_t hl;
+
+  if (g->segs == 0 || g->closed || !gro_eligible(pkt, len, &hl) ||
+      hl != g->hl || len - hl > g->seg || g->len + len - hl > VTUND_GRO_MAX)
+    return false;
+  if (gro_get32(pkt + 24) != g->next_seq || !gro_same_flow(g, pkt))
+    return false;
+  memcpy(g->buf + VTUND_VNET_HDR_LEN + g->len, pkt + hl, len - hl);
+  g->len += len - hl;
+  g->segs++;
+  g->next_seq += (uint32_t)(len - hl);
+  g->buf[VTUND_VNET_HDR_LEN + 33] |= pkt[33] & 0x08;
+  g->closed = len - hl < g->seg || (pkt[33] & 0x08);
+  return true;
+}
+
+size_t vtund_gro_finish(struct vtund_gro *g) {
+  struct virtio_net_hdr vh;
+  uint8_t *ip = g->buf + VTUND_VNET_HDR_LEN;
+  size_t len = g->len;
+
+  memset(&vh, 0, sizeof(vh));
+  g->len = 0;
+  if (len == 0)
+    return 0;
+  if (g->segs > 1) {
+    /* The kernel cuts or delivers it as one; the TCP checksum field
+     * holds the pseudo-header sum (CHECKSUM_PARTIAL). */
+    gso_put16(ip + 2, (uint16_t)len);
+    gso_put16(ip + 10, 0);
+    gso_put16(ip + 10, gso_fold(gso_sum(ip, 20, 0)));
+    gso_put16(ip + 36, (uint16_t)~gso_fold(gso_sum(ip + 12, 8, 0) + 6 +
+                                           (uint32_t)(len - 20)));
+    vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+    vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+    vh.hdr_len = (uint16_t)g->hl;
+    vh.gso_size = (uint16_t)g->seg;
+    vh.csum_start = 20;
+    vh.csum_offset = 16;
+  }
+  g->segs = 0;
+  memcpy(g->buf, &vh, sizeof(vh));
+  return len + VTUND_VNET_HDR_LEN;
+}

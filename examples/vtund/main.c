@@ -133,6 +133,7 @@ static void shutdown_all(struct vtund *d) {
   uv_close((uv_handle_t *)&d->sig_hup, NULL);
   uv_close((uv_handle_t *)&d->sig_term, NULL);
   uv_close((uv_handle_t *)&d->sig_int, NULL);
+  uv_close((uv_handle_t *)&d->flush, NULL);
   vtun_uv_close(d->uvh, on_closed, d);
 }
 
@@ -146,6 +147,8 @@ static void on_signal(uv_signal_t *s, int signum) {
   }
   shutdown_all(d);
 }
+
+static void on_check(uv_check_t *c) { vtund_tun_flush_all(c->data); }
 
 static void signals_start(struct vtund *d) {
   uv_signal_t *sigs[] = {&d->sig_hup, &d->sig_term, &d->sig_int};
@@ -227,6 +230,9 @@ static int run(struct vtund *d, vtun_settings *s, bool check_only) {
   vtund_netlink_start(d);
   vtund_ctl_start(d);
   signals_start(d);
+  uv_check_init(d->loop, &d->flush);
+  d->flush.data = d;
+  uv_check_start(&d->flush, on_check);
   vtund_log(d, VTUN_LOG_INFO, "running %s, control socket %s", d->conf_path,
             d->ctl_path);
   uv_run(d->loop, UV_RUN_DEFAULT);

@@ -136,6 +136,38 @@ void vtund_tun_sync_address(struct vtund_tun *tun) {
 
 /* ------------------------------------------------------------ packets */
 
+static void tun_write_vnet(struct vtund_tun *tun, const uint8_t *pkt,
+                           size_t len) {
+  static const uint8_t none[VTUND_VNET_HDR_LEN];
+  struct iovec iov[2] = {{(void *)none, sizeof(none)}, {(void *)pkt, len}};
+
+  if (writev(tun->fd, iov, 2) < 0)
+    tun->tun_tx_errors++;
+  else
+    tun->tun_tx++;
+}
+
+static void tun_gro_flush(struct vtund_tun *tun) {
+  unsigned segs = tun->gro.segs;
+  size_t n = vtund_gro_finish(&tun->gro);
+
+  if (n == 0)
+    return;
+  if (write(tun->fd, tun->gro.buf, n) < 0)
+    tun->tun_tx_errors += segs;
+  else
+    tun->tun_tx += segs;
+}
+
+void vtund_tun_flush_all(struct vtund *d) {
+  for (struct vtund_tun *tun = d->tuns; tun != NULL; tun = tun->next)
+    if (tun->vnet)
+      tun_gro_flush(tun);
+}
+
+/* A full device queue drops the packet, as a router's would. With
+ * IFF_VNET_HDR, TCP segments of one flow are merged and written as one
+ * super-packet at the end of the loop pass (vtund_tun_flush_all()). */
 int vtund_tun_deliver(void *ud, vtun_tunnel *t, const uint8_t *pkt,
                       size_t len) {
   struct vtund_tun *tun = vtun_tunnel_get_user_data(t);
@@ -143,26 +175,18 @@ int vtund_tun_deliver(void *ud, vtun_tunnel *t, const uint8_t *pkt,
   (void)ud;
   if (tun == NULL)
     return 0;
-
-  /* A full device queue drops the packet, as a router's would. With
-   * IFF_VNET_HDR each packet goes behind an empty virtio-net header. */
   if (tun->vnet) {
-    static const uint8_t none[VTUND_VNET_HDR_LEN];
-    struct iovec iov[2] = {{(void *)none, sizeof(none)},
-                           {(void *)pkt, len}};
-
-    if (writev(tun->fd, iov, 2) < 0) {
-      tun->tun_tx_errors++;
+    if (vtund_gro_add(&tun->gro, pkt, len))
       return 0;
-    }
-    tun->tun_tx++;
+    tun_gro_flush(tun);
+    if (!vtund_gro_start(&tun->gro, pkt, len))
+      tun_write_vnet(tun, pkt, len);
     return 0;
   }
-  if (write(tun->fd, pkt, len) < 0) {
+  if (write(tun->fd, pkt, len) < 0)
     tun->tun_tx_errors++;
-    return 0;
-  }
-  tun->tun_tx++;
+  else
+    tun->tun_tx++;
   return 0;
 }
 
@@ -287,7 +311,8 @@ int vtund_tun_open(struct vtund *d, vtun_tunnel *t, struct vtund_tun **out) {
   tun->t = t;
   snprintf(tun->tname, sizeof(tun->tname), "%s", tname);
   tun_ifname(d, tname, tun->ifname, sizeof(tun->ifname));
-  tun->vnet = d->vnet_hdr && (tun->big = malloc(TUN_BIG)) != NULL;
+  tun->vnet = d->vnet_hdr && (tun->big = malloc(TUN_BIG)) != NULL &&
+              (tun->gro.buf = malloc(TUN_BIG)) != NULL;
   if ((tun->fd = tun_create(tun->ifname, tun->vnet)) >= 0 && tun->vnet &&
       !tun_offload(tun->fd)) {
     vtund_log(d, VTUN_LOG_WARN, "%s: no TUN offloads: %s", tname,
@@ -300,6 +325,7 @@ int vtund_tun_open(struct vtund *d, vtun_tunnel *t, struct vtund_tun **out) {
               strerror(err));
     if (tun->fd >= 0)
       close(tun->fd);
+    free(tun->gro.buf);
     free(tun->big);
     free(tun->bufs);
     free(tun);
@@ -325,6 +351,7 @@ static void tun_closed(uv_handle_t *h) {
   struct vtund_tun *tun = h->data;
 
   close(tun->fd);
+  free(tun->gro.buf);
   free(tun->big);
   free(tun->bufs);
   free(tun);
@@ -342,6 +369,8 @@ void vtund_tun_close(struct vtund_tun *tun) {
     vtun_tunnel_set_user_data(tun->t, NULL);
   vtund_log(tun->d, VTUN_LOG_INFO, "%s: TUN device %s removed", tun->tname,
             tun->ifname);
+  if (tun->vnet)
+    tun_gro_flush(tun);
   uv_poll_stop(&tun->poll);
   uv_close((uv_handle_t *)&tun->poll, tun_closed);
 }

@@ -13,6 +13,8 @@
 #include <vtun/vtun.h>
 #include <vtun/vtun_uv.h>
 
+#include "gso.h"
+
 #define VTUND_BATCH 64
 #define VTUND_PKT_ROOM 9400 /* headroom + 9000-byte packet + tailroom */
 #define VTUND_MAX_ROUTES 256
@@ -35,6 +37,7 @@ struct vtund_tun {
   size_t npkts;  /* packets waiting in pkts */
   bool vnet;     /* IFF_VNET_HDR with TSO: reads bring super-packets */
   uint8_t *big;  /* one super-packet read, with its virtio-net header */
+  struct vtund_gro gro; /* decrypted segments waiting to be written */
   uint64_t tun_rx, tun_tx, tun_tx_errors, send_errors;
 };
 
@@ -87,6 +90,7 @@ struct vtund {
   char *dump; /* the loaded configuration, as dumped with secrets */
   uv_signal_t sig_hup, sig_term, sig_int;
   uv_pipe_t ctl;
+  uv_check_t flush; /* writes coalesced packets after each loop pass */
   bool ctl_open;
   int nl_fd;
   uv_poll_t nl_poll;
@@ -120,6 +124,7 @@ struct vtund_tun *vtund_tun_find(struct vtund *d, const char *tname);
 int vtund_tun_deliver(void *ud, vtun_tunnel *t, const uint8_t *pkt,
                       size_t len);
 int vtund_ifname_index(const char *ifname);
+void vtund_tun_flush_all(struct vtund *d);
 int vtund_route_host(struct vtund_tun *tun, const char *addr, bool add);
 
 /* ctl.c */
