@@ -2,12 +2,14 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config/defaults.h"
 #include "config/dump.h"
 #include "config/out.h"
 #include "core/ctx.h"
+#include "ike/ike.h"
 
 #define LABEL_WIDTH 24
 
@@ -196,28 +198,30 @@ static void disp_statistics(vtun_ctx *ctx, struct vtun__cfg_out *o) {
 
 /* ------------------------------------------------------------- SA views */
 
-/* LIMITATION: `ike sa` and `ipsec sa` show their headers and no rows:
- * the IKE engine does not report its SAs to this view yet. */
+/* The IKE engine writes these views (src/ike/status.c). */
+static void disp_sb(vtun_ctx *ctx, struct vtun__cfg_out *o,
+                    void (*fn)(vtun_ctx *, struct vtun__sb *)) {
+  struct vtun__sb sb;
+  char *text;
+
+  vtun__sb_init(&sb, NULL, 0);
+  fn(ctx, &sb);
+  if ((text = malloc(sb.len + 1)) == NULL) {
+    o->err = VTUN_ENOMEM;
+    return;
+  }
+  vtun__sb_init(&sb, text, sb.len + 1);
+  fn(ctx, &sb);
+  vtun__cfg_out_bytes(o, text, sb.len);
+  free(text);
+}
+
 static void disp_ike_sa(vtun_ctx *ctx, struct vtun__cfg_out *o) {
-  (void)ctx;
-  vtun__cfg_out_printf(
-      o, "IKE SA information :\n"
-         "  Conn-ID  Peer                     VPN    Flag(s)  Phase  "
-         "RemoteType  RemoteID\n"
-         "  ----------------------------------------------------------"
-         "----------------------\n"
-         "  Number of IKE SA : 0\n");
+  disp_sb(ctx, o, vtun__ike_display_ike_sa);
 }
 
 static void disp_ipsec_sa(vtun_ctx *ctx, struct vtun__cfg_out *o) {
-  (void)ctx;
-  vtun__cfg_out_printf(
-      o, "IPSec SA information :\n"
-         "  Interface  Peer                     Direction  SPI         "
-         "Proposal     Lifetime left\n"
-         "  ----------------------------------------------------------"
-         "---------------------------\n"
-         "  Number of IPSec SA : 0\n");
+  disp_sb(ctx, o, vtun__ike_display_ipsec_sa);
 }
 
 static void disp_config(vtun_ctx *ctx, struct vtun__cfg_out *o) {
