@@ -23,6 +23,14 @@ static void dp_inc(_Atomic uint64_t *c, uint64_t n) {
   atomic_fetch_add_explicit(c, n, memory_order_relaxed);
 }
 
+/* For counters only one thread at a time writes (a tunnel's transmit
+ * counters: sends on one tunnel do not overlap): no locked instruction,
+ * and readers still see whole values. */
+static void dp_inc_single(_Atomic uint64_t *c, uint64_t n) {
+  atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
+                        memory_order_relaxed);
+}
+
 /* The tunnel counter of a drop reason. A backend failure counts as an
  * integrity failure on input (nothing verified) and with the hook
  * failures on output (the packet was lost past our checks). */
@@ -223,8 +231,8 @@ static int dp_send_one(vtun_tunnel *t, uint8_t *buf, size_t off, size_t len,
   if (rc != 0)
     return vtun__dp_drop(t, sa, rc, false);
 
-  dp_inc(&t->dp.cnt.tx_packets, 1);
-  dp_inc(&t->dp.cnt.tx_bytes, len);
+  dp_inc_single(&t->dp.cnt.tx_packets, 1);
+  dp_inc_single(&t->dp.cnt.tx_bytes, len);
   return 0;
 }
 
@@ -299,8 +307,8 @@ static bool dp_gre_seq_ok(const vtun_tunnel *t, uint32_t seq) {
 static bool dp_is_keepalive(const struct vtun__dp_conf *c,
                             const struct vtun__ip_info *ip) {
   return ip->proto == VTUN__IPPROTO_GRE && ip->len <= KA_ANSWER_MAX &&
-         vtun__ep_addr_eq(&ip->src, &c->local) &&
-         vtun__ep_addr_eq(&ip->dst, &c->remote);
+         vtun__ip_addr_is(ip->family, ip->src, &c->local) &&
+         vtun__ip_addr_is(ip->family, ip->dst, &c->remote);
 }
 
 static int dp_gre_payload(struct dp_rx *rx, uint16_t proto, uint8_t *p,
@@ -448,9 +456,15 @@ static int dp_ctx_drop(_Atomic uint64_t *counter, int rc) {
   return rc;
 }
 
+/* Only what every path reads; the rest is set where it is known. */
+static void dp_rx_init(struct dp_rx *rx) {
+  rx->sa = NULL;
+  rx->gre_seq_valid = false;
+}
+
 static int dp_input_esp(vtun_ctx *ctx, uint8_t *buf, size_t len) {
   struct vtun__ctx_counters *k = &ctx->dp.cnt;
-  struct dp_rx rx = {0};
+  struct dp_rx rx;
   uint32_t spi;
   int rc;
 
@@ -458,6 +472,7 @@ static int dp_input_esp(vtun_ctx *ctx, uint8_t *buf, size_t len) {
    * RFC 3948 §2.2): never ours. */
   if (len < VTUN__ESP_HDR || (spi = vtun__esp_spi(buf)) < 256)
     return dp_ctx_drop(&k->drop_malformed, VTUN_EMALFORMED);
+  dp_rx_init(&rx);
   rx.sa = vtun__sadb_lookup(ctx->dp.sadb, spi);
   if (rx.sa == NULL)
     return dp_ctx_drop(&k->drop_unknown_spi, VTUN_ENOSA);
@@ -474,9 +489,10 @@ static int dp_input_gre(vtun_ctx *ctx, vtun_vpn_instance *vrf,
                         const vtun_endpoint *local, const vtun_endpoint *remote,
                         uint8_t *buf, size_t len) {
   struct vtun__ctx_counters *k = &ctx->dp.cnt;
-  struct dp_rx rx = {0};
+  struct dp_rx rx;
   struct vtun__gre_hdr h;
 
+  dp_rx_init(&rx);
   if (vtun__gre_parse(buf, len, &h) != 0)
     return dp_ctx_drop(&k->drop_malformed, VTUN_EMALFORMED);
   rx.c =

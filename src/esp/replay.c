@@ -5,8 +5,6 @@
 #include "util/mem.h"
 #include "vtun/vtun.h"
 
-#define BLOCK_BITS 64u
-
 bool vtun__replay_window_valid(uint32_t window) {
   if (window == 0)
     return true;
@@ -18,7 +16,7 @@ bool vtun__replay_window_valid(uint32_t window) {
  * oldest and newest packets may sit in partly used blocks at both ends,
  * and every block of the window must have a slot of its own. */
 static uint32_t replay_nblocks(uint32_t window) {
-  uint32_t need = (window + BLOCK_BITS - 1) / BLOCK_BITS + 1;
+  uint32_t need = (window + VTUN__REPLAY_BITS - 1) / VTUN__REPLAY_BITS + 1;
   uint32_t n = 1;
 
   while (n < need)
@@ -74,28 +72,11 @@ uint64_t vtun__replay_infer(const struct vtun__replay *r, uint32_t seq_lo) {
   return ((uint64_t)th << 32) | seq_lo;
 }
 
-static bool replay_seen(const struct vtun__replay *r, uint64_t seq) {
-  uint64_t block = r->blocks[(seq / BLOCK_BITS) & r->mask];
-
-  return (block >> (seq % BLOCK_BITS)) & 1u;
-}
-
-int vtun__replay_check(const struct vtun__replay *r, uint64_t seq) {
-  /* Sequence number 0 is never sent (RFC 4303 §3.3.3). */
-  if (seq == 0)
-    return VTUN_EREPLAY;
-  if (r->window == 0 || seq > r->top)
-    return 0;
-  if (r->top - seq >= r->window || replay_seen(r, seq))
-    return VTUN_EREPLAY;
-  return 0;
-}
-
 /* Clears the blocks the window enters when its top moves to @p seq; at
  * most every block once, however far the jump. */
-static void replay_advance(struct vtun__replay *r, uint64_t seq) {
-  uint64_t from = r->top / BLOCK_BITS;
-  uint64_t to = seq / BLOCK_BITS;
+void vtun__replay_advance(struct vtun__replay *r, uint64_t seq) {
+  uint64_t from = r->top / VTUN__REPLAY_BITS;
+  uint64_t to = seq / VTUN__REPLAY_BITS;
   uint64_t n = to - from;
 
   if (n > (uint64_t)r->mask + 1)
@@ -103,19 +84,4 @@ static void replay_advance(struct vtun__replay *r, uint64_t seq) {
   for (uint64_t i = 1; i <= n; i++)
     r->blocks[(from + i) & r->mask] = 0;
   r->top = seq;
-}
-
-int vtun__replay_update(struct vtun__replay *r, uint64_t seq) {
-  if (vtun__replay_check(r, seq) != 0)
-    return VTUN_EREPLAY;
-  if (r->window == 0) {
-    if (seq > r->top)
-      r->top = seq;
-    return 0;
-  }
-
-  if (seq > r->top)
-    replay_advance(r, seq);
-  r->blocks[(seq / BLOCK_BITS) & r->mask] |= (uint64_t)1 << (seq % BLOCK_BITS);
-  return 0;
 }

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vtun/vtun.h"
+
 /* Window sizes accepted by vtun__replay_init(), in packets. */
 #define VTUN_REPLAY_MIN 32u
 #define VTUN_REPLAY_MAX 65536u
@@ -35,14 +37,47 @@ void vtun__replay_fini(struct vtun__replay *r);
  * bits @p seq_lo, inferred from the window (RFC 4303 Appendix A2.2). */
 uint64_t vtun__replay_infer(const struct vtun__replay *r, uint32_t seq_lo);
 
+#define VTUN__REPLAY_BITS 64u /* bits per block */
+
+/* Moves the top of the window to @p seq (> top), clearing the blocks it
+ * enters: at most every block once, however far the jump. */
+void vtun__replay_advance(struct vtun__replay *r, uint64_t seq);
+
 /* 0 when @p seq may be accepted: new, or inside the window and not seen.
  * VTUN_EREPLAY for 0, a number seen already, or one older than the
- * window. Changes nothing. */
-int vtun__replay_check(const struct vtun__replay *r, uint64_t seq);
+ * window. Changes nothing. Inline: it runs for every packet. */
+static inline int vtun__replay_check(const struct vtun__replay *r,
+                                     uint64_t seq) {
+  uint64_t block;
+
+  /* Sequence number 0 is never sent (RFC 4303 §3.3.3). */
+  if (seq == 0)
+    return VTUN_EREPLAY;
+  if (r->window == 0 || seq > r->top)
+    return 0;
+  if (r->top - seq >= r->window)
+    return VTUN_EREPLAY;
+  block = r->blocks[(seq / VTUN__REPLAY_BITS) & r->mask];
+  return (block >> (seq % VTUN__REPLAY_BITS)) & 1u ? VTUN_EREPLAY : 0;
+}
 
 /* Marks @p seq as received, moving the window forward when @p seq is
  * new. Call only after the packet's ICV verified. Returns VTUN_EREPLAY
  * (changing nothing) when vtun__replay_check() would refuse @p seq. */
-int vtun__replay_update(struct vtun__replay *r, uint64_t seq);
+static inline int vtun__replay_update(struct vtun__replay *r, uint64_t seq) {
+  if (vtun__replay_check(r, seq) != 0)
+    return VTUN_EREPLAY;
+  if (r->window == 0) {
+    if (seq > r->top)
+      r->top = seq;
+    return 0;
+  }
+
+  if (seq > r->top)
+    vtun__replay_advance(r, seq);
+  r->blocks[(seq / VTUN__REPLAY_BITS) & r->mask] |=
+      (uint64_t)1 << (seq % VTUN__REPLAY_BITS);
+  return 0;
+}
 
 #endif

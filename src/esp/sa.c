@@ -183,6 +183,7 @@ static void sa_fill(struct vtun__esp_sa *sa, vtun_ctx *ctx,
   sa->dir = p->dir;
   sa->flags = p->flags;
   sa->encr = vtun__encr_info(p->encr);
+  sa->aead = sa->encr->aead;
   sa->integ = vtun__integ_info(p->integ);
   sa->ivlen = sa->encr->ivlen;
   sa->block = sa->encr->blocklen;
@@ -244,7 +245,7 @@ bool vtun__esp_sa_soft_once(struct vtun__esp_sa *sa) {
   return !atomic_exchange(&sa->soft_told, true);
 }
 
-static void sa_tell_soft(struct vtun__esp_sa *sa) {
+void vtun__esp_sa_tell_soft(struct vtun__esp_sa *sa) {
   vtun_event ev;
 
   if (!vtun__esp_sa_soft_once(sa))
@@ -257,32 +258,4 @@ static void sa_tell_soft(struct vtun__esp_sa *sa) {
   else
     ev.spi_out = sa->spi;
   vtun__event(sa->ctx, &ev);
-}
-
-/* One thread at a time counts for an SA direction, so a load and a store
- * do; readers on other threads see whole values. */
-static uint64_t sa_add(_Atomic uint64_t *c, uint64_t n) {
-  uint64_t v = atomic_load_explicit(c, memory_order_relaxed) + n;
-
-  atomic_store_explicit(c, v, memory_order_relaxed);
-  return v;
-}
-
-int vtun__esp_sa_account(struct vtun__esp_sa *sa, uint64_t packets,
-                         uint64_t bytes) {
-  uint64_t p = atomic_load_explicit(&sa->cnt.packets, memory_order_relaxed);
-  uint64_t b = atomic_load_explicit(&sa->cnt.bytes, memory_order_relaxed);
-
-  if (p + packets > sa->hard_packets || b + bytes > sa->hard_bytes) {
-    atomic_store_explicit(&sa->hard_hit, true, memory_order_relaxed);
-    atomic_fetch_add_explicit(&sa->cnt.drop_lifetime, 1, memory_order_relaxed);
-    return VTUN_ELIFETIME;
-  }
-
-  p = sa_add(&sa->cnt.packets, packets);
-  b = sa_add(&sa->cnt.bytes, bytes);
-  if ((p >= sa->soft_packets || b >= sa->soft_bytes) &&
-      !atomic_load_explicit(&sa->soft_told, memory_order_relaxed))
-    sa_tell_soft(sa);
-  return 0;
 }

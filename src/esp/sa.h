@@ -56,47 +56,52 @@ struct vtun__esp_xform {
 /* Room the CBC IV stream keeps: IVs made per call of the backend. */
 #define VTUN__SA_IVPOOL 512
 
+/* Members every packet reads come first, so that an SA costs the data
+ * path few cache lines; what only the config thread reads follows. */
 struct vtun__esp_sa {
-  struct vtun__rcu_head rcu;
-  vtun_ctx *ctx;
-  vtun_tunnel *tunnel;
-  vtun_vpn_instance *vrf;
   const vtun_crypto_ops *ops;
-
-  uint32_t spi;   /* host order */
-  int dir;        /* enum vtun__sa_dir */
-  unsigned flags; /* enum vtun_sa_flags */
-  const struct vtun__encr_info *encr;
-  const struct vtun__integ_info *integ; /* NULL for AEAD */
-  unsigned ivlen, icvlen, block;
-
   /* Crypto objects: xf[0] for the data path; outbound SAs have xf[1]
    * for the rare packets the library sends by itself (GRE keepalives and
    * their answers), guarded by ctl_busy, so that those never share an
    * object with a data path thread. */
   struct vtun__esp_xform xf[2];
-  atomic_flag ctl_busy;
+  uint32_t spi;   /* host order */
+  unsigned flags; /* enum vtun_sa_flags */
+  unsigned ivlen, icvlen, block;
   uint8_t salt[4];
+  bool aead;
+  _Atomic bool soft_hit, hard_hit, soft_told;
 
-  /* Outbound: the last sequence number used, and the CBC IV stream. */
+  /* Outbound: the last sequence number used. */
   _Atomic uint64_t seq;
   uint64_t seq_max;
-  void *iv_cipher;
-  uint64_t iv_counter;
-  unsigned iv_pos;
-  uint8_t iv_pool[VTUN__SA_IVPOOL];
+
+  /* Lifetimes: limits with UINT64_MAX for none. */
+  uint64_t soft_bytes, hard_bytes, soft_packets, hard_packets;
+  struct vtun__sa_counters cnt;
 
   /* Inbound. */
   struct vtun__replay replay;
 
-  /* Lifetimes: limits with UINT64_MAX for none, absolute times. */
-  uint64_t soft_bytes, hard_bytes, soft_packets, hard_packets;
-  vtun_tstamp created, soft_at, hard_at;
-  vtun_tstamp soft_rel, hard_rel; /* the time limits, 0 for none */
-  _Atomic bool soft_hit, hard_hit, soft_told;
-
-  struct vtun__sa_counters cnt;
+  vtun_ctx *ctx;
+  vtun_tunnel *tunnel;
+  vtun_vpn_instance *vrf;
   vtun_endpoint local, remote; /* outer addresses; ports when in UDP */
+
+  /* Cold. */
+  struct vtun__rcu_head rcu;
+  int dir; /* enum vtun__sa_dir */
+  const struct vtun__encr_info *encr;
+  const struct vtun__integ_info *integ; /* NULL for AEAD */
+  atomic_flag ctl_busy;
+  vtun_tstamp created, soft_at, hard_at; /* absolute times */
+  vtun_tstamp soft_rel, hard_rel;        /* the time limits, 0 for none */
+
+  /* The outbound CBC IV stream (data path user only). */
+  void *iv_cipher;
+  uint64_t iv_counter;
+  unsigned iv_pos;
+  uint8_t iv_pool[VTUN__SA_IVPOOL];
 };
 
 /* What an SA is made from. The key holds the encryption key, the salt and
@@ -142,12 +147,41 @@ vtun_tstamp vtun__esp_sa_deadline(const struct vtun__esp_sa *sa);
  * caller, which tells the host (VTUN_EVENT_SA_SOFT_EXPIRED). */
 bool vtun__esp_sa_soft_once(struct vtun__esp_sa *sa);
 
-/* Counts @p bytes more against the limits after a packet; returns
- * VTUN_ELIFETIME when the hard limit is passed, and emits the soft
- * event the first time the soft limit is passed (from the data path
- * thread: see vtun_tunnel_send()). */
-int vtun__esp_sa_account(struct vtun__esp_sa *sa, uint64_t packets,
-                         uint64_t bytes);
+/* Sends VTUN_EVENT_SA_SOFT_EXPIRED if nobody did for this SA yet. */
+void vtun__esp_sa_tell_soft(struct vtun__esp_sa *sa);
+
+/* One thread at a time counts for an SA direction, so a load and a store
+ * do; readers on other threads see whole values. */
+static inline uint64_t vtun__sa_add(_Atomic uint64_t *c, uint64_t n) {
+  uint64_t v = atomic_load_explicit(c, memory_order_relaxed) + n;
+
+  atomic_store_explicit(c, v, memory_order_relaxed);
+  return v;
+}
+
+/* Counts @p packets and @p bytes more against the limits; returns
+ * VTUN_ELIFETIME (counting the drop) when that passes the hard limit, and
+ * emits the soft event the first time the soft limit is passed (from the
+ * data path thread: see vtun_tunnel_send()). Inline: it runs for every
+ * packet. */
+static inline int vtun__esp_sa_account(struct vtun__esp_sa *sa,
+                                       uint64_t packets, uint64_t bytes) {
+  uint64_t p = atomic_load_explicit(&sa->cnt.packets, memory_order_relaxed);
+  uint64_t b = atomic_load_explicit(&sa->cnt.bytes, memory_order_relaxed);
+
+  if (p + packets > sa->hard_packets || b + bytes > sa->hard_bytes) {
+    atomic_store_explicit(&sa->hard_hit, true, memory_order_relaxed);
+    atomic_fetch_add_explicit(&sa->cnt.drop_lifetime, 1, memory_order_relaxed);
+    return VTUN_ELIFETIME;
+  }
+
+  p = vtun__sa_add(&sa->cnt.packets, packets);
+  b = vtun__sa_add(&sa->cnt.bytes, bytes);
+  if ((p >= sa->soft_packets || b >= sa->soft_bytes) &&
+      !atomic_load_explicit(&sa->soft_told, memory_order_relaxed))
+    vtun__esp_sa_tell_soft(sa);
+  return 0;
+}
 
 /* Counts the time limits from @p now when the SA was made before the
  * host gave any time (created 0). Config thread. */

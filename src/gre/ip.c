@@ -6,10 +6,9 @@
 
 #define IP_TTL 64
 
-static void ip_addr(vtun_endpoint *ep, int family, const uint8_t *a) {
-  memset(ep, 0, sizeof(*ep));
-  ep->family = (uint8_t)family;
-  memcpy(ep->addr, a, family == VTUN_AF_INET ? 4 : 16);
+bool vtun__ip_addr_is(int family, const uint8_t *a, const vtun_endpoint *ep) {
+  return ep->family == family &&
+         memcmp(a, ep->addr, family == VTUN_AF_INET ? 4 : 16) == 0;
 }
 
 static int ip_parse4(const uint8_t *p, size_t len, struct vtun__ip_info *ip) {
@@ -22,8 +21,8 @@ static int ip_parse4(const uint8_t *p, size_t len, struct vtun__ip_info *ip) {
   ip->hlen = hlen;
   ip->len = total;
   ip->proto = p[9];
-  ip_addr(&ip->src, VTUN_AF_INET, p + 12);
-  ip_addr(&ip->dst, VTUN_AF_INET, p + 16);
+  ip->src = p + 12;
+  ip->dst = p + 16;
   return 0;
 }
 
@@ -36,8 +35,8 @@ static int ip_parse6(const uint8_t *p, size_t len, struct vtun__ip_info *ip) {
   ip->hlen = VTUN__IP6_HDR;
   ip->len = total;
   ip->proto = p[6];
-  ip_addr(&ip->src, VTUN_AF_INET6, p + 8);
-  ip_addr(&ip->dst, VTUN_AF_INET6, p + 24);
+  ip->src = p + 8;
+  ip->dst = p + 24;
   return 0;
 }
 

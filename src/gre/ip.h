@@ -3,6 +3,8 @@
 #ifndef VTUN_GRE_IP_H
 #define VTUN_GRE_IP_H
 
+#include <stdbool.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,12 +15,15 @@
 
 /* What vtun__ip_parse() found. */
 struct vtun__ip_info {
-  int family;             /* VTUN_AF_INET or VTUN_AF_INET6 */
-  size_t hlen;            /* header bytes (IPv6: the fixed header) */
-  size_t len;             /* packet bytes by its own length field */
-  uint8_t proto;          /* protocol, or the fixed header's next header */
-  vtun_endpoint src, dst; /* addresses, port 0 */
+  int family;               /* VTUN_AF_INET or VTUN_AF_INET6 */
+  size_t hlen;              /* header bytes (IPv6: the fixed header) */
+  size_t len;               /* packet bytes by its own length field */
+  uint8_t proto;            /* protocol, or the fixed header's next header */
+  const uint8_t *src, *dst; /* the addresses, in the packet */
 };
+
+/* Whether @p a (4 or 16 bytes by @p family) is the address of @p ep. */
+bool vtun__ip_addr_is(int family, const uint8_t *a, const vtun_endpoint *ep);
 
 /* Checks the IP packet at p[0, len): version, header length and total
  * length, which may be shorter than @p len (what follows is padding,
