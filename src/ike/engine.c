@@ -169,7 +169,7 @@ static void tun_restart_cb(void *arg, struct vtun__timer *tm,
   (void)vtun__ike_tunnel_start(t);
 }
 
-static struct vtun__ike_tun *tun_get(vtun_tunnel *t) {
+struct vtun__ike_tun *vtun__ike_tun_get(vtun_tunnel *t) {
   struct vtun__ike_tun *tt = t->ike;
 
   if (tt == NULL && (tt = vtun__zalloc(sizeof(*tt))) != NULL) {
@@ -200,7 +200,7 @@ void vtun__ike_sa_fail(struct vtun__ikesa *sa, int error) {
 }
 
 int vtun__ike_tunnel_start(vtun_tunnel *t) {
-  struct vtun__ike_tun *tt = tun_get(t);
+  struct vtun__ike_tun *tt = vtun__ike_tun_get(t);
   struct vtun__ikesa *sa;
   int role = 0, rc;
 
@@ -264,7 +264,7 @@ void vtun__ike_tunnel_free(vtun_tunnel *t) {
 }
 
 void vtun__ike_on_traffic(vtun_tunnel *t) {
-  struct vtun__ike_tun *tt = tun_get(t);
+  struct vtun__ike_tun *tt = vtun__ike_tun_get(t);
 
   if (tt != NULL && tt->sa == NULL && !vtun__timer_armed(&tt->t_restart))
     (void)vtun__timer_arm(&t->ctx->timers, &tt->t_restart,
@@ -414,6 +414,9 @@ static int input_window(struct vtun__ikesa *sa,
 /* RFC 7296 §2.23: an authenticated message on port 4500 moves the SA
  * there, and behind a NAT the peer's address and port are taken from the
  * latest such message. */
+/* LIMITATION: when a NAT changes the peer's address or port after the
+ * Child SA is installed, IKE follows but the ESP SAs keep the old outer
+ * address until the next Child SA rekey. */
 static void input_follow(struct vtun__ikesa *sa, const vtun_endpoint *local,
                          const vtun_endpoint *remote) {
   if (local->port != IKE_NATT_PORT)

@@ -235,13 +235,15 @@ static void auth_replace_old(struct vtun__ikesa *sa) {
   vtun__list_each_safe(o, nx, &vtun__ike_eng(sa->ctx)->sas,
                        struct vtun__ikesa) {
     if (o != sa && o->tunnel == sa->tunnel && o->state >= IKE_S_ESTABLISHED) {
-      if (vtun__ike_tun(o->tunnel)->sa == o)
+      if (vtun__ike_tun(o->tunnel) != NULL &&
+          vtun__ike_tun(o->tunnel)->sa == o)
         vtun__ike_tun(o->tunnel)->sa = sa;
       vtun__ike_sa_set_state(o, IKE_S_DEAD, 0);
       vtun__ike_sa_free(o);
     }
   }
-  vtun__ike_tun(sa->tunnel)->sa = sa;
+  if (vtun__ike_tun(sa->tunnel) != NULL)
+    vtun__ike_tun(sa->tunnel)->sa = sa;
 }
 
 static int auth_answer(struct vtun__ikesa *sa,

@@ -236,7 +236,10 @@ int vtun__ike_child_install(struct vtun__ikesa *sa, struct vtun__child *c,
 /* ------------------------------------------------------------ timers */
 
 /* The original initiator rekeys first; the responder waits a little
- * longer, so that both rarely start at once. */
+ * longer, so that both rarely start at once.
+ * LIMITATION: Child SAs are rekeyed by time only; reaching the profile's
+ * kilobyte lifetime removes the SA pair in the data path (hard limit)
+ * without a rekey first. */
 static vtun_tstamp child_soft(const struct vtun__ikesa *sa, uint32_t life) {
   vtun_tstamp l = (vtun_tstamp)life * VTUN_SECONDS;
 
@@ -596,6 +599,9 @@ static int child_rekey_done(struct vtun__ikesa *sa,
   return vtun__ike_send_delete(sa, true);
 }
 
+/* LIMITATION: the IKE SA is rekeyed with the DH group it was made with;
+ * a peer that wants another one (INVALID_KE_PAYLOAD) is asked again
+ * later with the same group. */
 static int ike_rekey_done(struct vtun__ikesa *sa,
                           const struct vtun__ike_chain *c) {
   struct vtun__ike_blob nr, ni = {sa->rk_nonce, IKE_NONCE_LEN};

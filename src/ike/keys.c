@@ -121,7 +121,8 @@ int vtun__ike_child_keys(struct vtun__ikesa *sa, const struct vtun__child *c,
   size_t n = 0;
   int rc;
 
-  memcpy(seed, gir, girlen), n = girlen;
+  if (girlen > 0)
+    memcpy(seed, gir, girlen), n = girlen;
   memcpy(seed + n, ni, nilen), n += nilen;
   memcpy(seed + n, nr, nrlen), n += nrlen;
   rc = vtun__prf_plus(sa->ctx->crypto, sa->ctx->crypto_state, sa->k.prf,

@@ -137,7 +137,7 @@ struct vtun__ikesa *vtun__ike_sa_find_half(vtun_ctx *ctx, uint64_t ispi,
 }
 
 void vtun__ike_sa_attach(struct vtun__ikesa *sa, vtun_tunnel *t) {
-  struct vtun__ike_tun *tt = vtun__ike_tun(t);
+  struct vtun__ike_tun *tt = vtun__ike_tun_get(t);
 
   sa->tunnel = t;
   if (tt != NULL && tt->sa == NULL)

@@ -194,6 +194,8 @@ struct vtun__ikesa *vtun__ike_sa_find_half(vtun_ctx *ctx, uint64_t ispi,
                                             const vtun_endpoint *remote);
 void vtun__ike_sa_attach(struct vtun__ikesa *sa, vtun_tunnel *t);
 struct vtun__ike_tun *vtun__ike_tun(vtun_tunnel *t);
+/* The tunnel's IKE state, made when missing (NULL without memory). */
+struct vtun__ike_tun *vtun__ike_tun_get(vtun_tunnel *t);
 const char *vtun__ike_sa_name(const struct vtun__ikesa *sa);
 void vtun__ike_flight_clear(struct vtun__ike_flight *f);
 void vtun__ike_sa_arm(struct vtun__ikesa *sa, struct vtun__timer *tm,

@@ -4,6 +4,7 @@
 
 #include "core/ctx.h"
 #include "ike/ike.h"
+#include "ike/sa.h"
 
 struct side {
   struct lb_node *n;
@@ -469,6 +470,42 @@ static void test_display_and_export(void **state) {
   lb_free(&net);
 }
 
+/* RFC 7296 §2.25: both ends start a Child SA rekey at once; each answers
+ * the other with TEMPORARY_FAILURE, tries again after a random pause,
+ * and one rekey goes through. The same for the IKE SA. */
+static void test_rekey_collision(void **state) {
+  struct vtun__ikesa *a, *b;
+
+  (void)state;
+  pair_make(18, 0, 0);
+  pair_commit();
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, both_up));
+  a = ((struct vtun__ike_tun *)br.t->ike)->sa;
+  b = ((struct vtun__ike_tun *)hq.t->ike)->sa;
+  assert_int_equal(vtun__ike_rekey_child_start(a), 0);
+  assert_int_equal(vtun__ike_rekey_child_start(b), 0);
+  lb_run(&net, 10 * VTUN_SECONDS, NULL);
+  assert_true(br.n->events[VTUN_EVENT_SA_REKEYED] >= 1);
+  assert_true(hq.n->events[VTUN_EVENT_SA_REKEYED] >= 1);
+  assert_esp_both_ways();
+
+  a = ((struct vtun__ike_tun *)br.t->ike)->sa;
+  b = ((struct vtun__ike_tun *)hq.t->ike)->sa;
+  assert_int_equal(vtun__ike_rekey_ike_start(a), 0);
+  assert_int_equal(vtun__ike_rekey_ike_start(b), 0);
+  lb_run(&net, 10 * VTUN_SECONDS, NULL);
+  assert_true(br.n->events[VTUN_EVENT_IKE_SA_UP] >= 2);
+  assert_int_equal(vtun_tunnel_get_state(br.t), VTUN_STATE_UP);
+  assert_int_equal(vtun_tunnel_get_state(hq.t), VTUN_STATE_UP);
+  assert_esp_both_ways();
+
+  /* Liveness still works on the surviving IKE SAs. */
+  lb_run(&net, 120 * VTUN_SECONDS, NULL);
+  assert_int_equal(vtun_tunnel_get_state(br.t), VTUN_STATE_UP);
+  assert_esp_both_ways();
+  lb_free(&net);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_establish),
@@ -488,6 +525,7 @@ int main(void) {
       cmocka_unit_test(test_wrong_psk),
       cmocka_unit_test(test_on_demand),
       cmocka_unit_test(test_display_and_export),
+      cmocka_unit_test(test_rekey_collision),
       cmocka_unit_test(test_lossy_trials),
   };
 
