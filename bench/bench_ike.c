@@ -81,8 +81,8 @@ static void pump(void) {
     struct dgram *g = &queue[qhead % QMAX];
 
     qhead++;
-    vtun_ctx_input(ends[g->to].ctx, NULL, g->proto, &g->local, &g->remote,
-                   g->d, g->len);
+    vtun_ctx_input(ends[g->to].ctx, NULL, g->proto, &g->local, &g->remote, g->d,
+                   g->len);
   }
 }
 

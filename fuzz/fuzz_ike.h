@@ -44,7 +44,9 @@ static int fz_send(void *ud, vtun_vpn_instance *vrf, int proto,
   return 0;
 }
 
-static vtun_tstamp fz_now(void *ud) { return ((struct fz_ike *)ud)->now; }
+static vtun_tstamp fz_now(void *ud) {
+  return ((struct fz_ike *)ud)->now;
+}
 
 static int fz_config(vtun_ctx *c, bool hq) {
   vtun_iface *ge1;
@@ -68,8 +70,7 @@ static int fz_config(vtun_ctx *c, bool hq) {
       vtun_ipsec_profile_set_pfs(prof, VTUN_DH_X25519) ||
       vtun_tunnel_new(c, "Tunnel1", &t) ||
       vtun_tunnel_set_protocol(t, VTUN_TUNNEL_IPSEC) ||
-      vtun_tunnel_set_source_iface(t, ge1) ||
-      vtun_tunnel_set_profile(t, prof))
+      vtun_tunnel_set_source_iface(t, ge1) || vtun_tunnel_set_profile(t, prof))
     return -1;
   if (hq)
     return vtun_pool_new(c, NULL, "POOL", &pool) ||

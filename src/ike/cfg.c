@@ -36,8 +36,7 @@ static bool cfg_find(const struct vtun__ike_chain *c, uint8_t type,
   return false;
 }
 
-int vtun__ike_cfg_reply(struct vtun__ikesa *sa,
-                        const struct vtun__ike_chain *c,
+int vtun__ike_cfg_reply(struct vtun__ikesa *sa, const struct vtun__ike_chain *c,
                         struct vtun__ike_writer *w) {
   vtun_pool *pool = vtun__tunnel_peer(sa->tunnel)->pool;
   struct vtun__ike_cp_attr a;
@@ -54,8 +53,8 @@ int vtun__ike_cfg_reply(struct vtun__ikesa *sa,
     atomic_fetch_add_explicit(&sa->ctx->dp.cnt.pool_exhausted, 1,
                               memory_order_relaxed);
     VTUN_LOG(&sa->ctx->log, VTUN_LOG_WARN, VTUN_TOPIC_IKE,
-             "%s: ip pool %s has no address left for %s",
-             sa->tunnel->name, pool->name, sa->peer_id);
+             "%s: ip pool %s has no address left for %s", sa->tunnel->name,
+             pool->name, sa->peer_id);
     return VTUN_EPOOLEMPTY;
   }
   sa->leased = true;
@@ -63,8 +62,7 @@ int vtun__ike_cfg_reply(struct vtun__ikesa *sa,
   vtun__put32(mask, pool->prefix ? ~0u << (32 - pool->prefix) : 0);
   return vtun__ike_put_cp(w, VTUN__IKE_CFG_REPLY,
                           (struct vtun__ike_cp_attr[]){
-                              {VTUN__IKE_CP_INTERNAL_IP4_ADDRESS, 4,
-                               ep.addr},
+                              {VTUN__IKE_CP_INTERNAL_IP4_ADDRESS, 4, ep.addr},
                               {VTUN__IKE_CP_INTERNAL_IP4_NETMASK, 4, mask}},
                           2);
 }
@@ -94,8 +92,7 @@ void vtun__ike_cfg_take(struct vtun__ikesa *sa,
   t->addr.family = VTUN_AF_INET;
   memcpy(t->addr.addr, a.value, 4);
   t->addr_prefix = 32;
-  if (cfg_find(c, VTUN__IKE_CFG_REPLY, VTUN__IKE_CP_INTERNAL_IP4_NETMASK,
-               &m) &&
+  if (cfg_find(c, VTUN__IKE_CFG_REPLY, VTUN__IKE_CP_INTERNAL_IP4_NETMASK, &m) &&
       m.len == 4)
     t->addr_prefix = cfg_prefix(m.value);
   sa->assigned = vtun__be32(a.value);

@@ -31,10 +31,9 @@ static int cookie_rotate(vtun_ctx *ctx) {
 }
 
 int vtun__ike_cookie_make(vtun_ctx *ctx, uint8_t version,
-                          const struct vtun__ike_hdr *h,
-                          const uint8_t *ni, size_t nilen,
-                          const vtun_endpoint *remote, uint8_t *out,
-                          size_t *outlen) {
+                          const struct vtun__ike_hdr *h, const uint8_t *ni,
+                          size_t nilen, const vtun_endpoint *remote,
+                          uint8_t *out, size_t *outlen) {
   struct vtun__ike_engine *eng = vtun__ike_eng(ctx);
   uint8_t in[VTUN__IKE_NONCE_MAX + 16 + 8 + 32];
   size_t n = 0, alen = vtun__ep_len(remote);
@@ -45,8 +44,8 @@ int vtun__ike_cookie_make(vtun_ctx *ctx, uint8_t version,
     return rc;
   if (version == 0)
     version = eng->cookie_version;
-  secret = version == eng->cookie_version ? eng->cookie_secret
-                                          : eng->cookie_prev;
+  secret =
+      version == eng->cookie_version ? eng->cookie_secret : eng->cookie_prev;
   if (nilen > VTUN__IKE_NONCE_MAX)
     return VTUN_EINVAL;
   memcpy(in, ni, nilen), n = nilen;
@@ -55,16 +54,16 @@ int vtun__ike_cookie_make(vtun_ctx *ctx, uint8_t version,
   memcpy(in + n, secret, 32), n += 32;
   out[0] = version;
   *outlen = COOKIE_LEN;
-  rc = ctx->crypto->hash(ctx->crypto_state, VTUN_HASH_SHA2_256, in, n,
-                         out + 1, 32);
+  rc = ctx->crypto->hash(ctx->crypto_state, VTUN_HASH_SHA2_256, in, n, out + 1,
+                         32);
   vtun__wipe(in, sizeof(in));
   return rc;
 }
 
 bool vtun__ike_cookie_check(vtun_ctx *ctx, const struct vtun__ike_hdr *h,
                             const uint8_t *ni, size_t nilen,
-                            const vtun_endpoint *remote,
-                            const uint8_t *cookie, size_t len) {
+                            const vtun_endpoint *remote, const uint8_t *cookie,
+                            size_t len) {
   struct vtun__ike_engine *eng = vtun__ike_eng(ctx);
   uint8_t want[COOKIE_LEN];
   size_t wlen;

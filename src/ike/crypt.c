@@ -47,8 +47,8 @@ static int crypt_seal(struct vtun__ikesa *sa, uint8_t *msg, size_t len,
 /* Builds datagram @p num of @p total (0: an unfragmented SK message). */
 static int crypt_one(struct vtun__ikesa *sa, const struct vtun__ike_hdr *h,
                      uint8_t first, uint16_t num, uint16_t total,
-                     const uint8_t *inner, size_t len, uint8_t *out,
-                     size_t cap, size_t *outlen) {
+                     const uint8_t *inner, size_t len, uint8_t *out, size_t cap,
+                     size_t *outlen) {
   struct vtun__ike_sk_params p = crypt_params(sa);
   struct vtun__ike_sk_layout l;
   struct vtun__ike_writer w;
@@ -60,8 +60,8 @@ static int crypt_one(struct vtun__ikesa *sa, const struct vtun__ike_hdr *h,
   if (total == 0)
     rc = vtun__ike_put_sk(&w, first, inner, len, &p, &l);
   else
-    rc = vtun__ike_put_skf(&w, num == 1 ? first : 0, num, total, inner, len,
-                           &p, &l);
+    rc = vtun__ike_put_skf(&w, num == 1 ? first : 0, num, total, inner, len, &p,
+                           &l);
   if (rc != 0)
     return rc;
   if ((n = vtun__ike_writer_finish(&w)) < 0)
@@ -105,13 +105,14 @@ static int crypt_fill(struct vtun__ikesa *sa, const struct vtun__ike_hdr *h,
   return 0;
 }
 
-int vtun__ike_send_sk(struct vtun__ikesa *sa, uint8_t exchange,
-                      bool response, uint32_t msgid,
-                      struct vtun__ike_writer *inner) {
+int vtun__ike_send_sk(struct vtun__ikesa *sa, uint8_t exchange, bool response,
+                      uint32_t msgid, struct vtun__ike_writer *inner) {
   struct vtun__ike_flight *f = response ? &sa->resp : &sa->req;
   size_t fsz = vtun__ike_eng(sa->ctx)->frag_size;
   struct vtun__ike_hdr h = {
-      .ispi = sa->ispi, .rspi = sa->rspi, .exchange = exchange,
+      .ispi = sa->ispi,
+      .rspi = sa->rspi,
+      .exchange = exchange,
       .msgid = msgid,
       .flags = (uint8_t)((sa->initiator ? VTUN__IKE_FLAG_INITIATOR : 0) |
                          (response ? VTUN__IKE_FLAG_RESPONSE : 0))};
@@ -164,9 +165,9 @@ static int crypt_open(struct vtun__ikesa *sa, const struct vtun__ike_msg *m,
 
     memcpy(nonce, sa->k.salt_in, 4);
     memcpy(nonce + 4, d, 8);
-    rc = ops->aead_open(sa->k.aead_in, nonce, m->raw, m->sk.aad_len,
-                        d + p.iv_len, clen, out, d + p.iv_len + clen,
-                        p.icv_len);
+    rc =
+        ops->aead_open(sa->k.aead_in, nonce, m->raw, m->sk.aad_len,
+                       d + p.iv_len, clen, out, d + p.iv_len + clen, p.icv_len);
   } else {
     uint8_t icv[VTUN_MAC_MAX_BYTES];
 

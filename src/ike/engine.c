@@ -14,7 +14,7 @@
 #include "util/mem.h"
 
 #define IKE_RETX_FIRST (VTUN_SECONDS / 2)
-#define IKE_RETX_TRIES 7     /* 0.5 s doubling: about a minute in all */
+#define IKE_RETX_TRIES 7 /* 0.5 s doubling: about a minute in all */
 #define IKE_RESTART_DELAY (5 * VTUN_SECONDS)
 #define IKE_PORT 500
 #define IKE_NATT_PORT 4500
@@ -36,9 +36,9 @@ void vtun__ike_ctx_fini(vtun_ctx *ctx) {
 
   if (eng == NULL)
     return;
-  vtun__list_each_safe(sa, nx, &eng->sas, struct vtun__ikesa)
-      vtun__ike_sa_free(sa);
-  vtun__list_each(t, &ctx->tunnels, vtun_tunnel) {
+  vtun__list_each_safe (sa, nx, &eng->sas, struct vtun__ikesa)
+    vtun__ike_sa_free(sa);
+  vtun__list_each (t, &ctx->tunnels, vtun_tunnel) {
     struct vtun__ike_tun *tt = t->ike;
 
     if (tt != NULL) {
@@ -64,9 +64,8 @@ bool vtun__ike_ratelimit(vtun_ctx *ctx) {
 /* ------------------------------------------------------------ sending */
 
 int vtun__ike_send_raw(vtun_ctx *ctx, vtun_vpn_instance *vrf,
-                       const vtun_endpoint *local,
-                       const vtun_endpoint *remote, const uint8_t *data,
-                       size_t len) {
+                       const vtun_endpoint *local, const vtun_endpoint *remote,
+                       const uint8_t *data, size_t len) {
   uint8_t *buf = vtun__ike_eng(ctx)->scratch;
   size_t off = 0;
 
@@ -74,15 +73,14 @@ int vtun__ike_send_raw(vtun_ctx *ctx, vtun_vpn_instance *vrf,
     return 0;
 
   /* RFC 3948 §2.2: on 4500, IKE goes after four zero bytes. */
-  if (local->port == IKE_NATT_PORT && len + 4 <= IKE_MSG_MAX &&
-      data != buf) {
+  if (local->port == IKE_NATT_PORT && len + 4 <= IKE_MSG_MAX && data != buf) {
     memset(buf, 0, 4);
     memmove(buf + 4, data, len);
     data = buf;
     off = 4;
   }
-  return ctx->hooks.send_datagram(ctx->user_data, vrf, VTUN_PROTO_UDP,
-                                  local, remote, data, len + off) == 0
+  return ctx->hooks.send_datagram(ctx->user_data, vrf, VTUN_PROTO_UDP, local,
+                                  remote, data, len + off) == 0
              ? 0
              : VTUN_ECALLBACK;
 }
@@ -157,8 +155,7 @@ void vtun__ike_on_retx(struct vtun__ikesa *sa) {
 
 /* An on-demand tunnel without an SA looks for traffic the data path could
  * not send (vtun__dp_take_sa_wanted) a few times a second. */
-static void tun_restart_cb(void *arg, struct vtun__timer *tm,
-                           vtun_tstamp now) {
+static void tun_restart_cb(void *arg, struct vtun__timer *tm, vtun_tstamp now) {
   struct vtun__ike_tun *tt = arg;
   vtun_tunnel *t = tt->t;
 
@@ -229,8 +226,8 @@ int vtun__ike_tunnel_start(vtun_tunnel *t) {
 }
 
 static void tun_drop_sas(vtun_tunnel *t, bool notify) {
-  vtun__list_each_safe(sa, nx, &vtun__ike_eng(t->ctx)->sas,
-                       struct vtun__ikesa) {
+  vtun__list_each_safe (sa, nx, &vtun__ike_eng(t->ctx)->sas,
+                        struct vtun__ikesa) {
     if (sa->tunnel != t)
       continue;
     if (notify && sa->state == IKE_S_ESTABLISHED)
@@ -272,7 +269,7 @@ void vtun__ike_on_traffic(vtun_tunnel *t) {
 }
 
 void vtun__ike_start_all(vtun_ctx *ctx) {
-  vtun__list_each(t, &ctx->tunnels, vtun_tunnel) {
+  vtun__list_each (t, &ctx->tunnels, vtun_tunnel) {
     if (!t->enabled || t->protocol != VTUN_TUNNEL_IPSEC ||
         vtun_tunnel_check(t) != 0)
       continue;
@@ -339,19 +336,16 @@ static int input_drop(vtun_ctx *ctx, const char *why,
                       const vtun_endpoint *remote) {
   char r[VTUN_ADDRSTRLEN];
 
-  atomic_fetch_add_explicit(&ctx->dp.cnt.ike_dropped, 1,
-                            memory_order_relaxed);
+  atomic_fetch_add_explicit(&ctx->dp.cnt.ike_dropped, 1, memory_order_relaxed);
   if (vtun__log_on(&ctx->log, VTUN_LOG_DEBUG, VTUN_TOPIC_IKE) &&
       vtun__ike_ratelimit(ctx))
     VTUN_LOG(&ctx->log, VTUN_LOG_DEBUG, VTUN_TOPIC_IKE,
-             "IKE message from %s dropped: %s", vtun__ep_str(remote, r),
-             why);
+             "IKE message from %s dropped: %s", vtun__ep_str(remote, r), why);
   return VTUN_EMALFORMED;
 }
 
 /* A response to our outstanding request. */
-static int input_response(struct vtun__ikesa *sa,
-                          const struct vtun__ike_msg *m,
+static int input_response(struct vtun__ikesa *sa, const struct vtun__ike_msg *m,
                           const struct vtun__ike_chain *c) {
   int kind = sa->req_kind;
 
@@ -368,8 +362,7 @@ static int input_response(struct vtun__ikesa *sa,
   }
 }
 
-static int input_request(struct vtun__ikesa *sa,
-                         const struct vtun__ike_msg *m,
+static int input_request(struct vtun__ikesa *sa, const struct vtun__ike_msg *m,
                          const struct vtun__ike_chain *c) {
   switch (m->hdr.exchange) {
   case VTUN__IKE_X_IKE_AUTH:
@@ -386,8 +379,8 @@ static int input_request(struct vtun__ikesa *sa,
 /* RFC 7296 §2.3: one request at a time each way. A retransmitted request
  * gets the cached response again; anything else out of window is
  * dropped. */
-static int input_window(struct vtun__ikesa *sa,
-                        const struct vtun__ike_msg *m, bool *handled) {
+static int input_window(struct vtun__ikesa *sa, const struct vtun__ike_msg *m,
+                        bool *handled) {
   bool resp = (m->hdr.flags & VTUN__IKE_FLAG_RESPONSE) != 0;
 
   *handled = true;
@@ -430,8 +423,7 @@ static void input_follow(struct vtun__ikesa *sa, const vtun_endpoint *local,
 }
 
 static int input_sa(struct vtun__ikesa *sa, const struct vtun__ike_msg *m,
-                    const vtun_endpoint *local,
-                    const vtun_endpoint *remote) {
+                    const vtun_endpoint *local, const vtun_endpoint *remote) {
   struct vtun__ike_chain *c = malloc(sizeof(*c));
   bool handled, resp = (m->hdr.flags & VTUN__IKE_FLAG_RESPONSE) != 0;
   int rc;

@@ -13,8 +13,8 @@
 #include "util/mem.h"
 
 /* The ID payload of our end: type and value (RFC 7296 §3.5). */
-static int auth_local_id(struct vtun__ikesa *sa, uint8_t *type,
-                         uint8_t *val, size_t *len) {
+static int auth_local_id(struct vtun__ikesa *sa, uint8_t *type, uint8_t *val,
+                         size_t *len) {
   const vtun_ike_peer *peer = vtun__tunnel_peer(sa->tunnel);
   vtun_endpoint ep = sa->local;
 
@@ -51,8 +51,8 @@ static int auth_id_text(const struct vtun__ike_id *id, int *type, char *out,
   switch (id->type) {
   case VTUN__IKE_ID_IPV4_ADDR:
   case VTUN__IKE_ID_IPV6_ADDR:
-    ep.family = id->type == VTUN__IKE_ID_IPV4_ADDR ? VTUN_AF_INET
-                                                   : VTUN_AF_INET6;
+    ep.family =
+        id->type == VTUN__IKE_ID_IPV4_ADDR ? VTUN_AF_INET : VTUN_AF_INET6;
     if (id->len != vtun__ep_len(&ep))
       return VTUN_EMALFORMED;
     memcpy(ep.addr, id->data, id->len);
@@ -78,8 +78,7 @@ static int auth_id_text(const struct vtun__ike_id *id, int *type, char *out,
 }
 
 /* The peer's ID must be the configured remote ID when there is one. */
-static bool auth_id_ok(const vtun_ike_peer *peer, int type,
-                       const char *text) {
+static bool auth_id_ok(const vtun_ike_peer *peer, int type, const char *text) {
   vtun_endpoint a, b;
 
   if (peer->remote_id_type == VTUN_ID_NONE)
@@ -94,8 +93,8 @@ static bool auth_id_ok(const vtun_ike_peer *peer, int type,
   return strcasecmp(peer->remote_id, text) == 0;
 }
 
-static int auth_put_id_auth(struct vtun__ikesa *sa,
-                            struct vtun__ike_writer *w, bool initiator) {
+static int auth_put_id_auth(struct vtun__ikesa *sa, struct vtun__ike_writer *w,
+                            bool initiator) {
   const vtun_ike_peer *peer = vtun__tunnel_peer(sa->tunnel);
   uint8_t body[4 + VTUN_ID_MAX], auth[VTUN_MAC_MAX_BYTES];
   size_t len = 0, alen = 0;
@@ -104,8 +103,8 @@ static int auth_put_id_auth(struct vtun__ikesa *sa,
   memset(body, 0, 4);
   if ((rc = auth_local_id(sa, &body[0], body + 4, &len)) != 0)
     return rc;
-  vtun__ike_put_id(w, initiator ? VTUN__IKE_PL_IDI : VTUN__IKE_PL_IDR,
-                   body[0], body + 4, len);
+  vtun__ike_put_id(w, initiator ? VTUN__IKE_PL_IDI : VTUN__IKE_PL_IDR, body[0],
+                   body + 4, len);
   rc = vtun__ike_psk_auth(sa, initiator, body, 4 + len, peer->psk,
                           peer->psk_len, auth, &alen);
   if (rc == 0)
@@ -169,10 +168,14 @@ static int auth_error(const struct vtun__ike_chain *c) {
         n.type >= VTUN__IKE_N_STATUS_MIN)
       continue;
     switch (n.type) {
-    case VTUN__IKE_N_AUTHENTICATION_FAILED: return VTUN_EAUTH;
-    case VTUN__IKE_N_INTERNAL_ADDRESS_FAILURE: return VTUN_EPOOLEMPTY;
-    case VTUN__IKE_N_NO_PROPOSAL_CHOSEN: return VTUN_ENOPROPOSAL;
-    default: return VTUN_EPEER;
+    case VTUN__IKE_N_AUTHENTICATION_FAILED:
+      return VTUN_EAUTH;
+    case VTUN__IKE_N_INTERNAL_ADDRESS_FAILURE:
+      return VTUN_EPOOLEMPTY;
+    case VTUN__IKE_N_NO_PROPOSAL_CHOSEN:
+      return VTUN_ENOPROPOSAL;
+    default:
+      return VTUN_EPEER;
     }
   }
   return 0;
@@ -213,8 +216,8 @@ fail:
 
 /* Picks the tunnel by IDi when IKE_SA_INIT could not (R10 extension). */
 static int auth_match(struct vtun__ikesa *sa, int type, const char *id) {
-  struct vtun__match_query q = {sa->vrf, sa->local, sa->remote,
-                                VTUN_MATCH_IKEV2, type, id};
+  struct vtun__match_query q = {sa->vrf,          sa->local, sa->remote,
+                                VTUN_MATCH_IKEV2, type,      id};
   struct vtun__match_result res;
 
   q.local.port = q.remote.port = 0;
@@ -232,11 +235,10 @@ static int auth_match(struct vtun__ikesa *sa, int type, const char *id) {
 /* Another SA of the same tunnel gives way to the new one: the peer
  * restarted, or said INITIAL_CONTACT (RFC 7296 §2.4). */
 static void auth_replace_old(struct vtun__ikesa *sa) {
-  vtun__list_each_safe(o, nx, &vtun__ike_eng(sa->ctx)->sas,
-                       struct vtun__ikesa) {
+  vtun__list_each_safe (o, nx, &vtun__ike_eng(sa->ctx)->sas,
+                        struct vtun__ikesa) {
     if (o != sa && o->tunnel == sa->tunnel && o->state >= IKE_S_ESTABLISHED) {
-      if (vtun__ike_tun(o->tunnel) != NULL &&
-          vtun__ike_tun(o->tunnel)->sa == o)
+      if (vtun__ike_tun(o->tunnel) != NULL && vtun__ike_tun(o->tunnel)->sa == o)
         vtun__ike_tun(o->tunnel)->sa = sa;
       vtun__ike_sa_set_state(o, IKE_S_DEAD, 0);
       vtun__ike_sa_free(o);
@@ -264,8 +266,8 @@ static int auth_answer(struct vtun__ikesa *sa,
   vtun__ike_put_raw(&w, VTUN__IKE_PL_TSR,
                     vtun__ike_chain_find(c, VTUN__IKE_PL_TSR, 0)->body,
                     vtun__ike_chain_find(c, VTUN__IKE_PL_TSR, 0)->len);
-  return vtun__ike_send_sk(sa, VTUN__IKE_X_IKE_AUTH, true,
-                           sa->peer_next - 1, &w);
+  return vtun__ike_send_sk(sa, VTUN__IKE_X_IKE_AUTH, true, sa->peer_next - 1,
+                           &w);
 }
 
 static int auth_check_ts(const struct vtun__ike_chain *c) {
@@ -275,20 +277,23 @@ static int auth_check_ts(const struct vtun__ike_chain *c) {
    * what enters the tunnel; they only have to be well-formed. */
   if (vtun__ike_chain_find(c, VTUN__IKE_PL_TSI, 0) == NULL ||
       vtun__ike_chain_find(c, VTUN__IKE_PL_TSR, 0) == NULL ||
-      vtun__ike_ts_parse(vtun__ike_chain_find(c, VTUN__IKE_PL_TSI, 0),
-                         &l) != 0 ||
-      vtun__ike_ts_parse(vtun__ike_chain_find(c, VTUN__IKE_PL_TSR, 0),
-                         &l) != 0)
+      vtun__ike_ts_parse(vtun__ike_chain_find(c, VTUN__IKE_PL_TSI, 0), &l) !=
+          0 ||
+      vtun__ike_ts_parse(vtun__ike_chain_find(c, VTUN__IKE_PL_TSR, 0), &l) != 0)
     return VTUN_EMALFORMED;
   return 0;
 }
 
 static uint16_t auth_notify_of(int rc) {
   switch (rc) {
-  case VTUN_EPOOLEMPTY: return VTUN__IKE_N_INTERNAL_ADDRESS_FAILURE;
-  case VTUN_ENOPROPOSAL: return VTUN__IKE_N_NO_PROPOSAL_CHOSEN;
-  case VTUN_EMALFORMED: return VTUN__IKE_N_INVALID_SYNTAX;
-  default: return VTUN__IKE_N_AUTHENTICATION_FAILED;
+  case VTUN_EPOOLEMPTY:
+    return VTUN__IKE_N_INTERNAL_ADDRESS_FAILURE;
+  case VTUN_ENOPROPOSAL:
+    return VTUN__IKE_N_NO_PROPOSAL_CHOSEN;
+  case VTUN_EMALFORMED:
+    return VTUN__IKE_N_INVALID_SYNTAX;
+  default:
+    return VTUN__IKE_N_AUTHENTICATION_FAILED;
   }
 }
 
@@ -298,8 +303,7 @@ static int auth_identify(struct vtun__ikesa *sa,
   struct vtun__ike_id id;
   int rc, type = 0;
 
-  if (idp == NULL || vtun__ike_id_parse(idp, &id) != 0 ||
-      auth_check_ts(c) != 0)
+  if (idp == NULL || vtun__ike_id_parse(idp, &id) != 0 || auth_check_ts(c) != 0)
     return VTUN_EMALFORMED;
   if ((rc = auth_id_text(&id, &type, sa->peer_id, sizeof(sa->peer_id))) != 0)
     return rc == VTUN_EMALFORMED ? VTUN_EAUTH : rc;
@@ -324,8 +328,8 @@ int vtun__ike_auth_request(struct vtun__ikesa *sa,
   if (rc == 0)
     rc = auth_answer(sa, c);
   if (rc == 0)
-    rc = vtun__ike_child_install(sa, &sa->child, NULL, 0, sa->ni,
-                                 sa->ni_len, sa->nr, sa->nr_len, false);
+    rc = vtun__ike_child_install(sa, &sa->child, NULL, 0, sa->ni, sa->ni_len,
+                                 sa->nr, sa->nr_len, false);
   if (rc != 0) {
     vtun__ike_send_error(sa, VTUN__IKE_X_IKE_AUTH, sa->peer_next - 1,
                          auth_notify_of(rc));

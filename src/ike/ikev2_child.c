@@ -43,8 +43,8 @@ static bool child_esn(const struct vtun__ikesa *sa) {
 /* The ESP proposal: the tunnel's IPsec proposal, ESN as the profile says,
  * and the PFS group when @p dh is not 0. */
 static int child_put_prop(struct vtun__ikesa *sa, struct vtun__ike_writer *w,
-                          uint32_t spi, int encr, int integ, bool esn,
-                          int dh, uint8_t num) {
+                          uint32_t spi, int encr, int integ, bool esn, int dh,
+                          uint8_t num) {
   const struct vtun__encr_info *e = vtun__encr_info(encr);
   struct vtun__ike_xform xf[4];
   uint8_t spib[4];
@@ -58,19 +58,18 @@ static int child_put_prop(struct vtun__ikesa *sa, struct vtun__ike_writer *w,
                                      (uint16_t)e->iana_bits, false};
   if (!e->aead && vtun__integ_info(integ) != NULL)
     xf[n++] = (struct vtun__ike_xform){
-        VTUN__IKE_XF_INTEG, (uint16_t)vtun__integ_info(integ)->iana, 0,
-        false};
+        VTUN__IKE_XF_INTEG, (uint16_t)vtun__integ_info(integ)->iana, 0, false};
   if (dh != 0)
-    xf[n++] = (struct vtun__ike_xform){VTUN__IKE_XF_DH, (uint16_t)dh, 0,
-                                       false};
+    xf[n++] = (struct vtun__ike_xform){VTUN__IKE_XF_DH, (uint16_t)dh, 0, false};
   xf[n++] = (struct vtun__ike_xform){VTUN__IKE_XF_ESN, esn ? 1 : 0, 0, false};
-  return vtun__ike_put_sa(w, &(struct vtun__ike_prop_spec){
-                                 num, VTUN__IKE_PROTO_ESP, 4, spib, xf, n},
-                          1);
+  return vtun__ike_put_sa(
+      w,
+      &(struct vtun__ike_prop_spec){num, VTUN__IKE_PROTO_ESP, 4, spib, xf, n},
+      1);
 }
 
-int vtun__ike_child_put_sa(struct vtun__ikesa *sa,
-                           struct vtun__ike_writer *w, uint32_t spi) {
+int vtun__ike_child_put_sa(struct vtun__ikesa *sa, struct vtun__ike_writer *w,
+                           uint32_t spi) {
   const vtun_ipsec_proposal *p = vtun__tunnel_proposal(sa->tunnel);
 
   /* A responder answers with what it chose; an initiator offers its
@@ -97,8 +96,8 @@ int vtun__ike_child_put_ts(struct vtun__ike_writer *w) {
 
 /* Whether ESP proposal @p p carries our algorithms, ESN choice and (when
  * @p dh) PFS group. */
-static bool child_prop_ok(const struct vtun__ike_prop *p, int encr,
-                          int integ, bool esn, int dh) {
+static bool child_prop_ok(const struct vtun__ike_prop *p, int encr, int integ,
+                          bool esn, int dh) {
   const struct vtun__encr_info *e = vtun__encr_info(encr);
   const struct vtun__integ_info *ii = vtun__integ_info(integ);
   bool enc_ok = false, int_ok = e->aead, esn_ok = !esn, dh_ok = dh == 0;
@@ -149,8 +148,8 @@ static int child_select_from(struct vtun__ikesa *sa,
     for (int tryesn = esn; tryesn >= 0; tryesn--)
       if (child_prop_ok(&p, mine->encr, mine->integ, tryesn, dh)) {
         out->encr = mine->encr;
-        out->integ = vtun__encr_info(mine->encr)->aead ? VTUN_INTEG_NONE
-                                                       : mine->integ;
+        out->integ =
+            vtun__encr_info(mine->encr)->aead ? VTUN_INTEG_NONE : mine->integ;
         out->esn = tryesn;
         out->spi_out = vtun__be32(p.spi);
         return out->spi_out < 256 ? VTUN_EMALFORMED : 0;
@@ -167,22 +166,25 @@ int vtun__ike_child_select(struct vtun__ikesa *sa,
 }
 
 /* Makes the two ESP SAs and hands them to the data path. */
-static int child_dp_install(struct vtun__ikesa *sa,
-                            const struct vtun__child *c,
+static int child_dp_install(struct vtun__ikesa *sa, const struct vtun__child *c,
                             const uint8_t *kin, const uint8_t *kout,
                             size_t klen) {
   vtun_tunnel *t = sa->tunnel;
   const vtun_ipsec_profile *prof = t->profile;
   struct vtun__esp_sa *in = NULL, *out = NULL;
   struct vtun__sa_params p = {
-      .encr = c->encr, .integ = c->integ, .keylen = klen,
-      .flags = (c->esn ? VTUN_SA_ESN : 0) |
-               (sa->natt ? VTUN_SA_UDP_ENCAP : 0),
+      .encr = c->encr,
+      .integ = c->integ,
+      .keylen = klen,
+      .flags = (c->esn ? VTUN_SA_ESN : 0) | (sa->natt ? VTUN_SA_UDP_ENCAP : 0),
       .replay_window = prof != NULL && prof->replay_window
                            ? prof->replay_window
                            : sa->ctx->settings.replay_window,
-      .local = sa->local, .remote = sa->remote, .vrf = sa->vrf,
-      .tunnel = t, .now = vtun__ike_now(sa->ctx)};
+      .local = sa->local,
+      .remote = sa->remote,
+      .vrf = sa->vrf,
+      .tunnel = t,
+      .now = vtun__ike_now(sa->ctx)};
   int rc;
 
   if (prof != NULL) {
@@ -204,12 +206,12 @@ static int child_dp_install(struct vtun__ikesa *sa,
 
 int vtun__ike_child_install(struct vtun__ikesa *sa, struct vtun__child *c,
                             const uint8_t *gir, size_t girlen,
-                            const uint8_t *ni, size_t nilen,
-                            const uint8_t *nr, size_t nrlen, bool we_init) {
+                            const uint8_t *ni, size_t nilen, const uint8_t *nr,
+                            size_t nrlen, bool we_init) {
   uint8_t ki[128], kr[128];
   size_t klen = 0;
-  vtun_event ev = {.tunnel = sa->tunnel, .spi_in = c->spi_in,
-                   .spi_out = c->spi_out};
+  vtun_event ev = {
+      .tunnel = sa->tunnel, .spi_in = c->spi_in, .spi_out = c->spi_out};
   bool rekey = sa->child.born != 0 && c != &sa->child;
   int rc;
 
@@ -226,8 +228,8 @@ int vtun__ike_child_install(struct vtun__ikesa *sa, struct vtun__child *c,
   c->born = vtun__ike_now(sa->ctx);
   c->lifetime_s = sa->tunnel->profile ? sa->tunnel->profile->lifetime_s : 0;
   VTUN_LOG(&sa->ctx->log, VTUN_LOG_INFO, VTUN_TOPIC_IKE,
-           "%s: Child SA in 0x%08x out 0x%08x %s", sa->tunnel->name,
-           c->spi_in, c->spi_out, rekey ? "rekeyed" : "installed");
+           "%s: Child SA in 0x%08x out 0x%08x %s", sa->tunnel->name, c->spi_in,
+           c->spi_out, rekey ? "rekeyed" : "installed");
   ev.type = rekey ? VTUN_EVENT_SA_REKEYED : VTUN_EVENT_SA_INSTALLED;
   vtun__event(sa->ctx, &ev);
   return 0;
@@ -277,8 +279,8 @@ static int child_new_dh(struct vtun__ikesa *sa, int group, uint8_t *pub,
   sa->ctx->crypto->dh_free(sa->rk_dh);
   sa->rk_dh = NULL;
   *publen = VTUN_DH_MAX_BYTES;
-  return sa->ctx->crypto->dh_new(sa->ctx->crypto_state, group, &sa->rk_dh,
-                                 pub, publen);
+  return sa->ctx->crypto->dh_new(sa->ctx->crypto_state, group, &sa->rk_dh, pub,
+                                 publen);
 }
 
 int vtun__ike_rekey_child_start(struct vtun__ikesa *sa) {
@@ -300,17 +302,19 @@ int vtun__ike_rekey_child_start(struct vtun__ikesa *sa) {
     return rc;
   vtun__put32(spi, sa->child.spi_in);
   vtun__ike_writer_init(&w, buf, IKE_MSG_MAX - 2048);
-  vtun__ike_put_notify(&w, &(struct vtun__ike_notify){
-                               .proto = VTUN__IKE_PROTO_ESP, .spi_len = 4,
-                               .type = VTUN__IKE_N_REKEY_SA, .spi = spi});
+  vtun__ike_put_notify(&w,
+                       &(struct vtun__ike_notify){.proto = VTUN__IKE_PROTO_ESP,
+                                                  .spi_len = 4,
+                                                  .type = VTUN__IKE_N_REKEY_SA,
+                                                  .spi = spi});
   child_put_prop(sa, &w, sa->rk_spi, sa->child.encr, sa->child.integ,
                  sa->child.esn, pfs, 1);
   vtun__ike_put_nonce(&w, sa->rk_nonce, IKE_NONCE_LEN);
   if (pfs)
     vtun__ike_put_ke(&w, (uint16_t)pfs, pub, publen);
   vtun__ike_child_put_ts(&w);
-  rc = vtun__ike_send_sk(sa, VTUN__IKE_X_CREATE_CHILD_SA, false,
-                         sa->next_req, &w);
+  rc = vtun__ike_send_sk(sa, VTUN__IKE_X_CREATE_CHILD_SA, false, sa->next_req,
+                         &w);
   return rc != 0 ? rc : vtun__ike_request_sent(sa, IKE_REQ_CHILD_REKEY);
 }
 
@@ -336,8 +340,8 @@ int vtun__ike_rekey_ike_start(struct vtun__ikesa *sa) {
   vtun__ike_put_ike_prop(sa, &w, spi);
   vtun__ike_put_nonce(&w, sa->rk_nonce, IKE_NONCE_LEN);
   vtun__ike_put_ke(&w, (uint16_t)sa->k.dh, pub, publen);
-  rc = vtun__ike_send_sk(sa, VTUN__IKE_X_CREATE_CHILD_SA, false,
-                         sa->next_req, &w);
+  rc = vtun__ike_send_sk(sa, VTUN__IKE_X_CREATE_CHILD_SA, false, sa->next_req,
+                         &w);
   return rc != 0 ? rc : vtun__ike_request_sent(sa, IKE_REQ_IKE_REKEY);
 }
 
@@ -472,11 +476,10 @@ static int ike_new_keys(struct vtun__ikesa *old, struct vtun__ikesa *n,
 }
 
 static struct vtun__ikesa *ike_successor(struct vtun__ikesa *old,
-                                          bool initiator,
-                                          const struct vtun__ike_blob *ni,
-                                          const uint8_t *nr, size_t nrlen) {
-  struct vtun__ikesa *n = vtun__ike_sa_new(old->ctx, old->tunnel,
-                                            initiator);
+                                         bool initiator,
+                                         const struct vtun__ike_blob *ni,
+                                         const uint8_t *nr, size_t nrlen) {
+  struct vtun__ikesa *n = vtun__ike_sa_new(old->ctx, old->tunnel, initiator);
 
   if (n == NULL)
     return NULL;
@@ -489,8 +492,7 @@ static struct vtun__ikesa *ike_successor(struct vtun__ikesa *old,
 }
 
 static int ike_rekey_answer(struct vtun__ikesa *sa,
-                            const struct vtun__ike_chain *c,
-                            uint64_t ispi) {
+                            const struct vtun__ike_chain *c, uint64_t ispi) {
   uint8_t *buf = vtun__ike_eng(sa->ctx)->scratch + 2048;
   uint8_t nr[IKE_NONCE_LEN], pub[VTUN_DH_MAX_BYTES], spi[8];
   struct vtun__ikesa *n = NULL;
@@ -583,8 +585,7 @@ static int child_rekey_done(struct vtun__ikesa *sa,
 
   rc = child_select_from(sa, c, &n, sa->rk_group);
   if (rc == 0)
-    rc = child_peer_material(sa, c, sa->rk_group, sa->rk_dh, &nr, gir,
-                             &girlen);
+    rc = child_peer_material(sa, c, sa->rk_group, sa->rk_dh, &nr, gir, &girlen);
   n.spi_in = sa->rk_spi;
   if (rc == 0)
     rc = vtun__ike_child_install(sa, &n, gir, girlen, sa->rk_nonce,

@@ -42,8 +42,8 @@ int vtun__ike_send_delete(struct vtun__ikesa *sa, bool child_only) {
   }
   vtun__ike_writer_init(&w, buf, sizeof(buf));
   vtun__ike_put_delete(&w, &d);
-  rc = vtun__ike_send_sk(sa, VTUN__IKE_X_INFORMATIONAL, false, sa->next_req,
-                         &w);
+  rc =
+      vtun__ike_send_sk(sa, VTUN__IKE_X_INFORMATIONAL, false, sa->next_req, &w);
   if (rc != 0)
     return rc;
   if (!child_only && sa->state == IKE_S_ESTABLISHED)
@@ -58,8 +58,8 @@ int vtun__ike_send_dpd(struct vtun__ikesa *sa) {
   int rc;
 
   vtun__ike_writer_init(&w, buf, sizeof(buf));
-  rc = vtun__ike_send_sk(sa, VTUN__IKE_X_INFORMATIONAL, false, sa->next_req,
-                         &w);
+  rc =
+      vtun__ike_send_sk(sa, VTUN__IKE_X_INFORMATIONAL, false, sa->next_req, &w);
   return rc != 0 ? rc : vtun__ike_request_sent(sa, IKE_REQ_DPD);
 }
 
@@ -86,8 +86,7 @@ static uint16_t info_child_delete(struct vtun__ikesa *sa,
 }
 
 /* The Delete payloads of a request: the IKE SA, or Child SAs. */
-static int info_deletes(struct vtun__ikesa *sa,
-                        const struct vtun__ike_chain *c,
+static int info_deletes(struct vtun__ikesa *sa, const struct vtun__ike_chain *c,
                         struct vtun__ike_writer *w, bool *ike_gone,
                         bool *child_gone) {
   uint8_t spis[8];
@@ -105,8 +104,8 @@ static int info_deletes(struct vtun__ikesa *sa,
     }
     if (d.proto == VTUN__IKE_PROTO_ESP &&
         (n = info_child_delete(sa, &d, spis, child_gone)) > 0)
-      vtun__ike_put_delete(w, &(struct vtun__ike_delete){
-                                  VTUN__IKE_PROTO_ESP, 4, n, spis});
+      vtun__ike_put_delete(
+          w, &(struct vtun__ike_delete){VTUN__IKE_PROTO_ESP, 4, n, spis});
   }
   return 0;
 }
@@ -122,8 +121,7 @@ int vtun__ike_info_request(struct vtun__ikesa *sa,
 
   vtun__ike_writer_init(&w, buf, sizeof(buf));
   info_deletes(sa, c, &w, &ike_gone, &child_gone);
-  if (!ike_gone &&
-      vtun__ike_find_notify(c, VTUN__IKE_N_COOKIE2, &ck2) == 0)
+  if (!ike_gone && vtun__ike_find_notify(c, VTUN__IKE_N_COOKIE2, &ck2) == 0)
     vtun__ike_put_n(&w, VTUN__IKE_N_COOKIE2, ck2.data, ck2.len);
   if (ike_gone)
     vtun__ike_writer_init(&w, buf, sizeof(buf));

@@ -26,8 +26,8 @@ struct ike_suite {
 };
 
 static const struct ike_suite default_suites[] = {
-    {VTUN_ENCR_AES_GCM_256, VTUN_INTEG_NONE, VTUN_PRF_SHA2_256,
-     VTUN_DH_X25519, 86400},
+    {VTUN_ENCR_AES_GCM_256, VTUN_INTEG_NONE, VTUN_PRF_SHA2_256, VTUN_DH_X25519,
+     86400},
     {VTUN_ENCR_AES_CBC_256, VTUN_INTEG_SHA2_256_128, VTUN_PRF_SHA2_256,
      VTUN_DH_MODP2048, 86400},
 };
@@ -38,12 +38,11 @@ static unsigned suites_of(const vtun_ike_peer *peer, struct ike_suite *out,
                           unsigned max) {
   unsigned n = 0;
 
-  for (unsigned i = 0; peer != NULL && i < peer->nproposals && n < max;
-       i++) {
+  for (unsigned i = 0; peer != NULL && i < peer->nproposals && n < max; i++) {
     const vtun_ike_proposal *p = peer->proposals[i];
 
-    out[n++] = (struct ike_suite){p->encr, p->integ, p->prf, p->dh,
-                                  p->lifetime};
+    out[n++] =
+        (struct ike_suite){p->encr, p->integ, p->prf, p->dh, p->lifetime};
   }
   for (unsigned i = 0; n == 0 && i < 2; i++)
     out[i] = default_suites[i];
@@ -53,14 +52,13 @@ static unsigned suites_of(const vtun_ike_peer *peer, struct ike_suite *out,
 /* A responder that waits for the IDi to pick its tunnel accepts the
  * suites of every IKE proposal in the context, and the defaults; the
  * tunnel's own list is checked once it is known (vtun__ike_suite_ok). */
-static unsigned suites_any(vtun_ctx *ctx, struct ike_suite *out,
-                           unsigned max) {
+static unsigned suites_any(vtun_ctx *ctx, struct ike_suite *out, unsigned max) {
   unsigned n = 0;
 
-  vtun__list_each(p, &ctx->ike_proposals, vtun_ike_proposal) {
+  vtun__list_each (p, &ctx->ike_proposals, vtun_ike_proposal) {
     if (n < max - 2)
-      out[n++] = (struct ike_suite){p->encr, p->integ, p->prf, p->dh,
-                                    p->lifetime};
+      out[n++] =
+          (struct ike_suite){p->encr, p->integ, p->prf, p->dh, p->lifetime};
   }
   out[n++] = default_suites[0];
   out[n++] = default_suites[1];
@@ -94,8 +92,8 @@ static unsigned suite_xforms(const struct ike_suite *s,
     xf[n++] = (struct vtun__ike_xform){
         VTUN__IKE_XF_INTEG, (uint16_t)vtun__integ_info(s->integ)->iana, 0,
         false};
-  xf[n++] = (struct vtun__ike_xform){VTUN__IKE_XF_DH, (uint16_t)s->dh, 0,
-                                     false};
+  xf[n++] =
+      (struct vtun__ike_xform){VTUN__IKE_XF_DH, (uint16_t)s->dh, 0, false};
   return n;
 }
 
@@ -105,16 +103,16 @@ static int put_suites(struct vtun__ike_writer *w, const struct ike_suite *s,
   struct vtun__ike_prop_spec ps[VTUN_MAX_PEER_PROPOSALS + 2];
 
   for (unsigned i = 0; i < n; i++) {
-    ps[i] = (struct vtun__ike_prop_spec){
-        .num = (uint8_t)(first_num + i), .proto = VTUN__IKE_PROTO_IKE,
-        .xf = xf[i]};
+    ps[i] = (struct vtun__ike_prop_spec){.num = (uint8_t)(first_num + i),
+                                         .proto = VTUN__IKE_PROTO_IKE,
+                                         .xf = xf[i]};
     ps[i].nxf = suite_xforms(&s[i], xf[i]);
   }
   return vtun__ike_put_sa(w, ps, n);
 }
 
-int vtun__ike_put_ike_prop(struct vtun__ikesa *sa,
-                           struct vtun__ike_writer *w, const uint8_t spi[8]) {
+int vtun__ike_put_ike_prop(struct vtun__ikesa *sa, struct vtun__ike_writer *w,
+                           const uint8_t spi[8]) {
   struct ike_suite s = {sa->k.encr, sa->k.integ, sa->k.prf, sa->k.dh, 0};
   struct vtun__ike_xform xf[4];
   struct vtun__ike_prop_spec ps = {1, VTUN__IKE_PROTO_IKE, 8, spi, xf, 0};
@@ -123,8 +121,7 @@ int vtun__ike_put_ike_prop(struct vtun__ikesa *sa,
   return vtun__ike_put_sa(w, &ps, 1);
 }
 
-static bool prop_has(const struct vtun__ike_prop *p,
-                     const struct ike_suite *s);
+static bool prop_has(const struct vtun__ike_prop *p, const struct ike_suite *s);
 
 int vtun__ike_take_ike_prop(struct vtun__ikesa *sa,
                             const struct vtun__ike_chain *c, uint64_t *spi) {
@@ -212,8 +209,7 @@ int vtun__ike_dh_secret(struct vtun__ikesa *sa, void *dh, int group,
 }
 
 /* Derives every SK_* key of a new IKE SA from the DH result. */
-static int init_keys(struct vtun__ikesa *sa,
-                     const struct vtun__ike_chain *c) {
+static int init_keys(struct vtun__ikesa *sa, const struct vtun__ike_chain *c) {
   uint8_t secret[VTUN_DH_MAX_BYTES], seed[VTUN_MAC_MAX_BYTES];
   size_t slen = 0;
   int rc;
@@ -287,8 +283,8 @@ static int init_build(struct vtun__ikesa *sa, uint8_t *buf, size_t cap,
 
   sa->ctx->crypto->dh_free(sa->dh);
   sa->dh = NULL;
-  rc = sa->ctx->crypto->dh_new(sa->ctx->crypto_state, sa->k.dh, &sa->dh,
-                               pub, &publen);
+  rc = sa->ctx->crypto->dh_new(sa->ctx->crypto_state, sa->k.dh, &sa->dh, pub,
+                               &publen);
   if (rc != 0)
     return rc;
   vtun__ike_writer_init(&w, buf, cap);
@@ -340,8 +336,8 @@ int vtun__ike_init_start(struct vtun__ikesa *sa) {
 static int init_retry_group(struct vtun__ikesa *sa,
                             const struct vtun__ike_notify *n) {
   struct ike_suite s[VTUN_MAX_PEER_PROPOSALS + 2];
-  unsigned cnt = suites_of(vtun__tunnel_peer(sa->tunnel), s,
-                           VTUN_MAX_PEER_PROPOSALS);
+  unsigned cnt =
+      suites_of(vtun__tunnel_peer(sa->tunnel), s, VTUN_MAX_PEER_PROPOSALS);
   uint16_t group;
 
   if (n->len != 2 || sa->init_tries++ >= IKE_INIT_RESTARTS)
@@ -373,8 +369,8 @@ static int init_check_choice(struct vtun__ikesa *sa,
   const struct vtun__ike_payload *pl =
       vtun__ike_chain_find(c, VTUN__IKE_PL_SA, 0);
   struct ike_suite s[VTUN_MAX_PEER_PROPOSALS + 2], got;
-  unsigned n = suites_of(vtun__tunnel_peer(sa->tunnel), s,
-                         VTUN_MAX_PEER_PROPOSALS);
+  unsigned n =
+      suites_of(vtun__tunnel_peer(sa->tunnel), s, VTUN_MAX_PEER_PROPOSALS);
   uint8_t num;
   int rc;
 
@@ -388,8 +384,8 @@ static int init_check_choice(struct vtun__ikesa *sa,
   return 0;
 }
 
-static int init_errors(struct vtun__ikesa *sa,
-                       const struct vtun__ike_chain *c, bool *restarted) {
+static int init_errors(struct vtun__ikesa *sa, const struct vtun__ike_chain *c,
+                       bool *restarted) {
   struct vtun__ike_notify n;
 
   *restarted = true;
@@ -426,9 +422,9 @@ int vtun__ike_init_response(struct vtun__ikesa *sa,
                       m->raw_len)) != 0)
     goto fail;
   vtun__ike_request_done(sa);
-  sa->frag_ok = vtun__ike_find_notify(
-                    c, VTUN__IKE_N_IKEV2_FRAGMENTATION_SUPPORTED,
-                    &(struct vtun__ike_notify){0}) == 0;
+  sa->frag_ok =
+      vtun__ike_find_notify(c, VTUN__IKE_N_IKEV2_FRAGMENTATION_SUPPORTED,
+                            &(struct vtun__ike_notify){0}) == 0;
   vtun__ike_natd_check(sa, c);
   vtun__ike_nat_switch(sa);
   if ((rc = vtun__ike_auth_start(sa)) != 0)
@@ -480,11 +476,10 @@ static int req_parse(struct init_req *r) {
 
   ni = vtun__ike_chain_find(c, VTUN__IKE_PL_NONCE, 0);
   ke = vtun__ike_chain_find(c, VTUN__IKE_PL_KE, 0);
-  if (r->m->hdr.rspi != 0 || r->m->hdr.msgid != 0 || ni == NULL ||
-      ke == NULL || vtun__ike_chain_find(c, VTUN__IKE_PL_SA, 0) == NULL ||
+  if (r->m->hdr.rspi != 0 || r->m->hdr.msgid != 0 || ni == NULL || ke == NULL ||
+      vtun__ike_chain_find(c, VTUN__IKE_PL_SA, 0) == NULL ||
       vtun__ike_nonce_parse(ni, &r->ni) != 0 ||
-      vtun__ike_ke_parse(ke, &r->ke) != 0 ||
-      r->ni.len > IKE_NONCE_LEN * 8)
+      vtun__ike_ke_parse(ke, &r->ke) != 0 || r->ni.len > IKE_NONCE_LEN * 8)
     return VTUN_EMALFORMED;
   return 0;
 }
@@ -512,7 +507,7 @@ static int req_cookie(struct init_req *r) {
 
 static void req_log_nomatch(struct init_req *r) {
   char why[512], rem[VTUN_ADDRSTRLEN];
-  struct vtun__match_query q = {r->vrf, *r->local, *r->remote,
+  struct vtun__match_query q = {r->vrf,           *r->local,    *r->remote,
                                 VTUN_MATCH_IKEV2, VTUN_ID_NONE, NULL};
   struct vtun__match_result res;
   struct vtun__sb sb;
@@ -531,7 +526,7 @@ static void req_log_nomatch(struct init_req *r) {
 }
 
 static int req_match(struct init_req *r) {
-  struct vtun__match_query q = {r->vrf, *r->local, *r->remote,
+  struct vtun__match_query q = {r->vrf,           *r->local,    *r->remote,
                                 VTUN_MATCH_IKEV2, VTUN_ID_NONE, NULL};
   struct vtun__match_result res;
 
@@ -554,13 +549,14 @@ static int req_select(struct init_req *r) {
   n = r->tunnel != NULL
           ? suites_of(vtun__tunnel_peer(r->tunnel), s, VTUN_MAX_PEER_PROPOSALS)
           : suites_any(r->ctx, s, IKE_SUITES_MAX);
-  return select_suite(vtun__ike_chain_find(&r->m->chain, VTUN__IKE_PL_SA, 0),
-                      s, n, &r->suite, &num);
+  return select_suite(vtun__ike_chain_find(&r->m->chain, VTUN__IKE_PL_SA, 0), s,
+                      n, &r->suite, &num);
 }
 
 static int resp_build(struct vtun__ikesa *sa, uint8_t *buf, size_t cap,
                       size_t *len) {
-  struct vtun__ike_hdr h = {.ispi = sa->ispi, .rspi = sa->rspi,
+  struct vtun__ike_hdr h = {.ispi = sa->ispi,
+                            .rspi = sa->rspi,
                             .exchange = VTUN__IKE_X_IKE_SA_INIT,
                             .flags = VTUN__IKE_FLAG_RESPONSE};
   struct ike_suite s = {sa->k.encr, sa->k.integ, sa->k.prf, sa->k.dh, 0};
@@ -606,9 +602,9 @@ static int resp_new_sa(struct init_req *r, struct vtun__ikesa **out) {
   sa->peer_next = 1;
   sa->counted_half_open = true;
   vtun__ike_eng(r->ctx)->half_open++;
-  sa->frag_ok = vtun__ike_find_notify(
-                    &r->m->chain, VTUN__IKE_N_IKEV2_FRAGMENTATION_SUPPORTED,
-                    &(struct vtun__ike_notify){0}) == 0;
+  sa->frag_ok = vtun__ike_find_notify(&r->m->chain,
+                                      VTUN__IKE_N_IKEV2_FRAGMENTATION_SUPPORTED,
+                                      &(struct vtun__ike_notify){0}) == 0;
   do {
     rc = vtun__random(r->ctx, (uint8_t *)&sa->rspi, sizeof(sa->rspi));
   } while (rc == 0 && sa->rspi == 0);
@@ -651,8 +647,8 @@ int vtun__ike_init_request(vtun_ctx *ctx, vtun_vpn_instance *vrf,
                            const vtun_endpoint *local,
                            const vtun_endpoint *remote,
                            const struct vtun__ike_msg *m) {
-  struct init_req r = {.ctx = ctx, .vrf = vrf, .local = local,
-                       .remote = remote, .m = m};
+  struct init_req r = {
+      .ctx = ctx, .vrf = vrf, .local = local, .remote = remote, .m = m};
   struct vtun__ikesa *old = vtun__ike_sa_find_half(ctx, m->hdr.ispi, remote);
   uint8_t grp[2];
   int rc;

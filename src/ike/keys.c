@@ -90,8 +90,8 @@ int vtun__ike_keys_derive(struct vtun__ikesa *sa, const uint8_t *skeyseed,
   n = sa->ni_len + sa->nr_len;
   vtun__put64(seed + n, sa->ispi);
   vtun__put64(seed + n + 8, sa->rspi);
-  rc = vtun__prf_plus(sa->ctx->crypto, sa->ctx->crypto_state, k->prf,
-                      skeyseed, sklen, seed, n + 16, km, total);
+  rc = vtun__prf_plus(sa->ctx->crypto, sa->ctx->crypto_state, k->prf, skeyseed,
+                      sklen, seed, n + 16, km, total);
   if (rc == 0) {
     memcpy(k->sk_d, km, k->prf_len), p = k->prf_len;
     memcpy(k->sk_ai, km + p, k->akey_len), p += k->akey_len;
@@ -110,10 +110,9 @@ int vtun__ike_keys_derive(struct vtun__ikesa *sa, const uint8_t *skeyseed,
  * initiator-to-responder keys first, each encryption key with its salt,
  * then the integrity key. */
 int vtun__ike_child_keys(struct vtun__ikesa *sa, const struct vtun__child *c,
-                         const uint8_t *gir, size_t girlen,
-                         const uint8_t *ni, size_t nilen, const uint8_t *nr,
-                         size_t nrlen, uint8_t *key_i, uint8_t *key_r,
-                         size_t *klen) {
+                         const uint8_t *gir, size_t girlen, const uint8_t *ni,
+                         size_t nilen, const uint8_t *nr, size_t nrlen,
+                         uint8_t *key_i, uint8_t *key_r, size_t *klen) {
   const struct vtun__encr_info *e = vtun__encr_info(c->encr);
   const struct vtun__integ_info *ii = vtun__integ_info(c->integ);
   uint8_t seed[VTUN_DH_MAX_BYTES + 2 * sizeof(sa->ni)], km[2 * 128];
@@ -159,8 +158,7 @@ int vtun__ike_psk_auth(struct vtun__ikesa *sa, bool for_initiator,
 
   if (msg == NULL)
     return VTUN_ESTATE;
-  rc = vtun__prf(ops, st, sa->k.prf, for_initiator ? sa->k.sk_pi
-                                                   : sa->k.sk_pr,
+  rc = vtun__prf(ops, st, sa->k.prf, for_initiator ? sa->k.sk_pi : sa->k.sk_pr,
                  sa->k.prf_len, id_body, id_len, macid);
   if (rc == 0)
     rc = vtun__prf(ops, st, sa->k.prf, psk, psk_len, (const uint8_t *)pad,
@@ -209,24 +207,37 @@ static void hex(char *out, const uint8_t *p, size_t n) {
 /* Names as tshark's IKEv2 decryption table spells them. */
 static const char *export_ike_encr(int encr) {
   switch (encr) {
-  case VTUN_ENCR_3DES: return "3DES [RFC2451]";
-  case VTUN_ENCR_AES_CBC_128: return "AES-CBC-128 [RFC3602]";
-  case VTUN_ENCR_AES_CBC_192: return "AES-CBC-192 [RFC3602]";
-  case VTUN_ENCR_AES_CBC_256: return "AES-CBC-256 [RFC3602]";
-  case VTUN_ENCR_AES_GCM_128: return "AES-GCM-128 with 16 octet ICV [RFC5282]";
-  case VTUN_ENCR_AES_GCM_256: return "AES-GCM-256 with 16 octet ICV [RFC5282]";
-  default: return "NONE [RFC4306]";
+  case VTUN_ENCR_3DES:
+    return "3DES [RFC2451]";
+  case VTUN_ENCR_AES_CBC_128:
+    return "AES-CBC-128 [RFC3602]";
+  case VTUN_ENCR_AES_CBC_192:
+    return "AES-CBC-192 [RFC3602]";
+  case VTUN_ENCR_AES_CBC_256:
+    return "AES-CBC-256 [RFC3602]";
+  case VTUN_ENCR_AES_GCM_128:
+    return "AES-GCM-128 with 16 octet ICV [RFC5282]";
+  case VTUN_ENCR_AES_GCM_256:
+    return "AES-GCM-256 with 16 octet ICV [RFC5282]";
+  default:
+    return "NONE [RFC4306]";
   }
 }
 
 static const char *export_ike_integ(int integ) {
   switch (integ) {
-  case VTUN_INTEG_MD5_96: return "HMAC_MD5_96 [RFC2403]";
-  case VTUN_INTEG_SHA1_96: return "HMAC_SHA1_96 [RFC2404]";
-  case VTUN_INTEG_SHA2_256_128: return "HMAC_SHA2_256_128 [RFC4868]";
-  case VTUN_INTEG_SHA2_384_192: return "HMAC_SHA2_384_192 [RFC4868]";
-  case VTUN_INTEG_SHA2_512_256: return "HMAC_SHA2_512_256 [RFC4868]";
-  default: return "NONE [RFC4306]";
+  case VTUN_INTEG_MD5_96:
+    return "HMAC_MD5_96 [RFC2403]";
+  case VTUN_INTEG_SHA1_96:
+    return "HMAC_SHA1_96 [RFC2404]";
+  case VTUN_INTEG_SHA2_256_128:
+    return "HMAC_SHA2_256_128 [RFC4868]";
+  case VTUN_INTEG_SHA2_384_192:
+    return "HMAC_SHA2_384_192 [RFC4868]";
+  case VTUN_INTEG_SHA2_512_256:
+    return "HMAC_SHA2_512_256 [RFC4868]";
+  default:
+    return "NONE [RFC4306]";
   }
 }
 
@@ -263,31 +274,41 @@ static const char *export_esp_encr(int encr) {
   switch (encr) {
   case VTUN_ENCR_AES_CBC_128:
   case VTUN_ENCR_AES_CBC_192:
-  case VTUN_ENCR_AES_CBC_256: return "AES-CBC [RFC3602]";
+  case VTUN_ENCR_AES_CBC_256:
+    return "AES-CBC [RFC3602]";
   case VTUN_ENCR_AES_GCM_128:
-  case VTUN_ENCR_AES_GCM_256: return "AES-GCM with 16 octet ICV [RFC4106]";
-  case VTUN_ENCR_CHACHA20_POLY1305: return "ChaCha20 with Poly1305 [RFC7634]";
-  case VTUN_ENCR_3DES: return "TripleDES-CBC [RFC2451]";
-  default: return "NULL";
+  case VTUN_ENCR_AES_GCM_256:
+    return "AES-GCM with 16 octet ICV [RFC4106]";
+  case VTUN_ENCR_CHACHA20_POLY1305:
+    return "ChaCha20 with Poly1305 [RFC7634]";
+  case VTUN_ENCR_3DES:
+    return "TripleDES-CBC [RFC2451]";
+  default:
+    return "NULL";
   }
 }
 
 static const char *export_esp_integ(int integ) {
   switch (integ) {
-  case VTUN_INTEG_SHA1_96: return "HMAC-SHA-1-96 [RFC2404]";
-  case VTUN_INTEG_SHA2_256_128: return "HMAC-SHA-256-128 [RFC4868]";
-  case VTUN_INTEG_SHA2_384_192: return "HMAC-SHA-384-192 [RFC4868]";
-  case VTUN_INTEG_SHA2_512_256: return "HMAC-SHA-512-256 [RFC4868]";
-  case VTUN_INTEG_MD5_96: return "HMAC-MD5-96 [RFC2403]";
-  default: return "NULL";
+  case VTUN_INTEG_SHA1_96:
+    return "HMAC-SHA-1-96 [RFC2404]";
+  case VTUN_INTEG_SHA2_256_128:
+    return "HMAC-SHA-256-128 [RFC4868]";
+  case VTUN_INTEG_SHA2_384_192:
+    return "HMAC-SHA-384-192 [RFC4868]";
+  case VTUN_INTEG_SHA2_512_256:
+    return "HMAC-SHA-512-256 [RFC4868]";
+  case VTUN_INTEG_MD5_96:
+    return "HMAC-MD5-96 [RFC2403]";
+  default:
+    return "NULL";
   }
 }
 
 /* One esp_sa line: protocol, source, destination, SPI, cipher, key,
  * integrity, key. */
-static void export_esp_one(struct vtun__ikesa *sa,
-                           const struct vtun__child *c, bool out,
-                           const uint8_t *key, size_t klen) {
+static void export_esp_one(struct vtun__ikesa *sa, const struct vtun__child *c,
+                           bool out, const uint8_t *key, size_t klen) {
   const struct vtun__encr_info *e = vtun__encr_info(c->encr);
   const struct vtun__integ_info *ii = vtun__integ_info(c->integ);
   char src[VTUN_ADDRSTRLEN], dst[VTUN_ADDRSTRLEN];
@@ -310,9 +331,8 @@ static void export_esp_one(struct vtun__ikesa *sa,
   vtun__wipe(line, sizeof(line));
 }
 
-void vtun__ike_export_child(struct vtun__ikesa *sa,
-                            const struct vtun__child *c, bool we_init,
-                            const uint8_t *ki, const uint8_t *kr,
+void vtun__ike_export_child(struct vtun__ikesa *sa, const struct vtun__child *c,
+                            bool we_init, const uint8_t *ki, const uint8_t *kr,
                             size_t klen) {
   if (!sa->ctx->settings.key_export || sa->ctx->hooks.key_export == NULL)
     return;

@@ -46,8 +46,7 @@ int vtun__ike_natd_put(struct vtun__ikesa *sa, struct vtun__ike_writer *w) {
   if (rc != 0)
     return rc;
   vtun__ike_put_n(w, VTUN__IKE_N_NAT_DETECTION_SOURCE_IP, src, 20);
-  return vtun__ike_put_n(w, VTUN__IKE_N_NAT_DETECTION_DESTINATION_IP, dst,
-                         20);
+  return vtun__ike_put_n(w, VTUN__IKE_N_NAT_DETECTION_DESTINATION_IP, dst, 20);
 }
 
 /* Whether any NAT_DETECTION_SOURCE_IP payload matches the peer's address
@@ -83,7 +82,8 @@ void vtun__ike_natd_check(struct vtun__ikesa *sa,
   else
     rspi = 0;
   if (vtun__ike_find_notify(c, VTUN__IKE_N_NAT_DETECTION_DESTINATION_IP,
-                            &dst) != 0 || dst.len != 20)
+                            &dst) != 0 ||
+      dst.len != 20)
     return; /* the peer does no NAT detection: stay on 500 */
   sa->nat_remote = !natd_src_matches(sa, rspi, c);
   if (natd_hash(sa, rspi, &sa->local, h) == 0)
@@ -93,8 +93,8 @@ void vtun__ike_natd_check(struct vtun__ikesa *sa,
 /* RFC 7296 §2.23: after a NAT is found (or when asked to always), the
  * initiator moves to port 4500 from its next message on. */
 void vtun__ike_nat_switch(struct vtun__ikesa *sa) {
-  bool any = sa->nat_local || sa->nat_remote ||
-             sa->ctx->settings.force_udp_encap;
+  bool any =
+      sa->nat_local || sa->nat_remote || sa->ctx->settings.force_udp_encap;
 
   if (!any || sa->natt)
     return;

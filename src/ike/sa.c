@@ -26,7 +26,9 @@ vtun_tstamp vtun__ike_now(vtun_ctx *ctx) {
   return ctx->now;
 }
 
-struct vtun__ike_tun *vtun__ike_tun(vtun_tunnel *t) { return t->ike; }
+struct vtun__ike_tun *vtun__ike_tun(vtun_tunnel *t) {
+  return t->ike;
+}
 
 const char *vtun__ike_sa_name(const struct vtun__ikesa *sa) {
   return sa->tunnel != NULL ? sa->tunnel->name : "(unmatched)";
@@ -42,7 +44,7 @@ void vtun__ike_flight_clear(struct vtun__ike_flight *f) {
 static void sa_timer_cb(void *arg, struct vtun__timer *tm, vtun_tstamp now);
 
 struct vtun__ikesa *vtun__ike_sa_new(vtun_ctx *ctx, vtun_tunnel *t,
-                                      bool initiator) {
+                                     bool initiator) {
   struct vtun__ike_engine *eng = vtun__ike_eng(ctx);
   struct vtun__ikesa *sa = vtun__zalloc(sizeof(*sa));
 
@@ -116,8 +118,8 @@ void vtun__ike_sa_free(struct vtun__ikesa *sa) {
 }
 
 struct vtun__ikesa *vtun__ike_sa_find(vtun_ctx *ctx, uint64_t ispi,
-                                       uint64_t rspi, bool init_resp) {
-  vtun__list_each(sa, &vtun__ike_eng(ctx)->sas, struct vtun__ikesa) {
+                                      uint64_t rspi, bool init_resp) {
+  vtun__list_each (sa, &vtun__ike_eng(ctx)->sas, struct vtun__ikesa) {
     if (sa->ispi != ispi || sa->state == IKE_S_DEAD)
       continue;
     if (sa->rspi == rspi || (init_resp && sa->rspi == 0 && sa->initiator))
@@ -127,8 +129,8 @@ struct vtun__ikesa *vtun__ike_sa_find(vtun_ctx *ctx, uint64_t ispi,
 }
 
 struct vtun__ikesa *vtun__ike_sa_find_half(vtun_ctx *ctx, uint64_t ispi,
-                                            const vtun_endpoint *remote) {
-  vtun__list_each(sa, &vtun__ike_eng(ctx)->sas, struct vtun__ikesa) {
+                                           const vtun_endpoint *remote) {
+  vtun__list_each (sa, &vtun__ike_eng(ctx)->sas, struct vtun__ikesa) {
     if (!sa->initiator && sa->ispi == ispi &&
         vtun__ep_eq(&sa->remote, remote) && sa->state != IKE_S_DEAD)
       return sa;
@@ -154,8 +156,8 @@ static void sa_tunnel_state(struct vtun__ikesa *sa, int state, int error) {
   if (state == IKE_S_ESTABLISHED)
     vtun__tunnel_set_state(t, VTUN_STATE_UP, 0);
   else if (state == IKE_S_DEAD || state == IKE_S_DELETING)
-    vtun__tunnel_set_state(t, t->enabled ? VTUN_STATE_IDLE
-                                         : VTUN_STATE_ADMIN_DOWN, error);
+    vtun__tunnel_set_state(
+        t, t->enabled ? VTUN_STATE_IDLE : VTUN_STATE_ADMIN_DOWN, error);
   else if (state != IKE_S_REKEYED)
     vtun__tunnel_set_state(t, VTUN_STATE_NEGOTIATING, 0);
 }
@@ -168,9 +170,9 @@ void vtun__ike_sa_set_state(struct vtun__ikesa *sa, int state, int error) {
     return;
   VTUN_LOG(&sa->ctx->log, VTUN_LOG_INFO, VTUN_TOPIC_IKE,
            "%s: IKE SA %016" PRIx64 "/%016" PRIx64 " %s -> %s%s%s",
-           vtun__ike_sa_name(sa), sa->ispi, sa->rspi,
-           sa_state_names[sa->state], sa_state_names[state],
-           error ? ": " : "", error ? vtun_strerror(error) : "");
+           vtun__ike_sa_name(sa), sa->ispi, sa->rspi, sa_state_names[sa->state],
+           sa_state_names[state], error ? ": " : "",
+           error ? vtun_strerror(error) : "");
   if (state == IKE_S_ESTABLISHED && sa->state < IKE_S_ESTABLISHED) {
     eng->sa_up++;
     ev.type = VTUN_EVENT_IKE_SA_UP;

@@ -15,9 +15,9 @@
 #include "util/timer.h"
 
 #define IKE_NONCE_LEN 32
-#define IKE_KEY_MAX 64     /* SK_* of the largest algorithms */
-#define IKE_MAX_FRAGS 16   /* fragments of one message, both ways */
-#define IKE_MSG_MAX 8192   /* largest reassembled message */
+#define IKE_KEY_MAX 64   /* SK_* of the largest algorithms */
+#define IKE_MAX_FRAGS 16 /* fragments of one message, both ways */
+#define IKE_MSG_MAX 8192 /* largest reassembled message */
 #define IKE_FRAG_DEFAULT 1280
 
 enum vtun__ike_state {
@@ -58,9 +58,9 @@ struct vtun__ike_keys {
   uint8_t sk_d[IKE_KEY_MAX], sk_pi[IKE_KEY_MAX], sk_pr[IKE_KEY_MAX];
   uint8_t sk_ei[IKE_KEY_MAX], sk_er[IKE_KEY_MAX];
   uint8_t sk_ai[IKE_KEY_MAX], sk_ar[IKE_KEY_MAX];
-  void *aead_out, *aead_in;     /* AEAD */
-  void *enc_out, *dec_in;       /* CBC */
-  void *mac_out, *mac_in;       /* CBC integrity */
+  void *aead_out, *aead_in; /* AEAD */
+  void *enc_out, *dec_in;   /* CBC */
+  void *mac_out, *mac_in;   /* CBC integrity */
   uint8_t salt_out[4], salt_in[4];
 };
 
@@ -95,9 +95,9 @@ struct vtun__ikesa {
 
   vtun_vpn_instance *vrf;
   vtun_endpoint local, remote; /* current ports included */
-  bool natt;         /* on UDP 4500 */
+  bool natt;                   /* on UDP 4500 */
   bool nat_local, nat_remote;
-  bool frag_ok;      /* both ends announced RFC 7383 */
+  bool frag_ok; /* both ends announced RFC 7383 */
 
   struct vtun__ike_keys k;
   uint32_t lifetime_s;
@@ -127,13 +127,13 @@ struct vtun__ikesa {
   /* Pending exchange state of CREATE_CHILD_SA. */
   uint8_t rk_nonce[IKE_NONCE_LEN];
   void *rk_dh;
-  uint32_t rk_spi;        /* new inbound Child SPI */
-  uint64_t rk_ike_spi;    /* new IKE SPI of ours */
+  uint32_t rk_spi;     /* new inbound Child SPI */
+  uint64_t rk_ike_spi; /* new IKE SPI of ours */
   int rk_group;
-  int rk_kind;            /* IKE_REQ_CHILD_REKEY or _IKE_REKEY */
+  int rk_kind; /* IKE_REQ_CHILD_REKEY or _IKE_REKEY */
 
   struct vtun__child child;
-  uint32_t old_spi_in;    /* the Child SA a rekey replaced */
+  uint32_t old_spi_in; /* the Child SA a rekey replaced */
   struct vtun__ikesa *replaced_by;
 
   /* Configuration payload. */
@@ -152,11 +152,11 @@ struct vtun__ikesa {
 /* Per-tunnel IKE state (t->ike). */
 struct vtun__ike_tun {
   vtun_tunnel *t;
-  struct vtun__ikesa *sa;  /* the SA carrying the tunnel */
-  unsigned remote_index;    /* next remote address to try */
+  struct vtun__ikesa *sa; /* the SA carrying the tunnel */
+  unsigned remote_index;  /* next remote address to try */
   unsigned failures;
   struct vtun__timer t_restart;
-  bool active;              /* started by enable/commit/traffic */
+  bool active; /* started by enable/commit/traffic */
 };
 
 /* The context's engine state (ctx->ike). */
@@ -185,13 +185,13 @@ vtun_tstamp vtun__ike_now(vtun_ctx *ctx);
 /* ------------------------------------------------------------- sa.c */
 
 struct vtun__ikesa *vtun__ike_sa_new(vtun_ctx *ctx, vtun_tunnel *t,
-                                      bool initiator);
+                                     bool initiator);
 void vtun__ike_sa_free(struct vtun__ikesa *sa);
 void vtun__ike_sa_set_state(struct vtun__ikesa *sa, int state, int error);
 struct vtun__ikesa *vtun__ike_sa_find(vtun_ctx *ctx, uint64_t ispi,
-                                       uint64_t rspi, bool init_resp);
+                                      uint64_t rspi, bool init_resp);
 struct vtun__ikesa *vtun__ike_sa_find_half(vtun_ctx *ctx, uint64_t ispi,
-                                            const vtun_endpoint *remote);
+                                           const vtun_endpoint *remote);
 void vtun__ike_sa_attach(struct vtun__ikesa *sa, vtun_tunnel *t);
 struct vtun__ike_tun *vtun__ike_tun(vtun_tunnel *t);
 /* The tunnel's IKE state, made when missing (NULL without memory). */
@@ -209,28 +209,25 @@ int vtun__ike_skeyseed(struct vtun__ikesa *sa, const uint8_t *secret,
                        size_t slen, const uint8_t *old_skd, int old_prf,
                        uint8_t *out);
 int vtun__ike_child_keys(struct vtun__ikesa *sa, const struct vtun__child *c,
-                         const uint8_t *gir, size_t girlen,
-                         const uint8_t *ni, size_t nilen, const uint8_t *nr,
-                         size_t nrlen, uint8_t *key_i, uint8_t *key_r,
-                         size_t *klen);
+                         const uint8_t *gir, size_t girlen, const uint8_t *ni,
+                         size_t nilen, const uint8_t *nr, size_t nrlen,
+                         uint8_t *key_i, uint8_t *key_r, size_t *klen);
 int vtun__ike_psk_auth(struct vtun__ikesa *sa, bool for_initiator,
                        const uint8_t *id_body, size_t id_len,
                        const uint8_t *psk, size_t psk_len, uint8_t *out,
                        size_t *outlen);
 void vtun__ike_keys_free(vtun_ctx *ctx, struct vtun__ike_keys *k);
 void vtun__ike_export_ike(struct vtun__ikesa *sa);
-void vtun__ike_export_child(struct vtun__ikesa *sa,
-                            const struct vtun__child *c, bool we_init,
-                            const uint8_t *ki, const uint8_t *kr,
+void vtun__ike_export_child(struct vtun__ikesa *sa, const struct vtun__child *c,
+                            bool we_init, const uint8_t *ki, const uint8_t *kr,
                             size_t klen);
 
 /* ---------------------------------------------------------- crypt.c */
 
 /* Builds, encrypts and sends (or caches) an encrypted message whose inner
  * chain is in @p w. @p response selects the flags and message ID. */
-int vtun__ike_send_sk(struct vtun__ikesa *sa, uint8_t exchange,
-                      bool response, uint32_t msgid,
-                      struct vtun__ike_writer *inner);
+int vtun__ike_send_sk(struct vtun__ikesa *sa, uint8_t exchange, bool response,
+                      uint32_t msgid, struct vtun__ike_writer *inner);
 
 /* Decrypts the SK/SKF payload of @p m into the engine's plain buffer and
  * parses the inner chain into @p chain. Returns 0, 1 when a fragment was
@@ -243,9 +240,8 @@ int vtun__ike_open_sk(struct vtun__ikesa *sa, const struct vtun__ike_msg *m,
 int vtun__ike_send_flight(struct vtun__ikesa *sa,
                           const struct vtun__ike_flight *f);
 int vtun__ike_send_raw(vtun_ctx *ctx, vtun_vpn_instance *vrf,
-                       const vtun_endpoint *local,
-                       const vtun_endpoint *remote, const uint8_t *data,
-                       size_t len);
+                       const vtun_endpoint *local, const vtun_endpoint *remote,
+                       const uint8_t *data, size_t len);
 /* Stores the built request datagrams of @p kind and starts retransmits. */
 int vtun__ike_request_sent(struct vtun__ikesa *sa, int kind);
 void vtun__ike_request_done(struct vtun__ikesa *sa);
@@ -269,8 +265,8 @@ int vtun__ike_init_response(struct vtun__ikesa *sa,
 int vtun__ike_dh_secret(struct vtun__ikesa *sa, void *dh, int group,
                         const struct vtun__ike_chain *c, uint8_t *secret,
                         size_t *slen);
-int vtun__ike_put_ike_prop(struct vtun__ikesa *sa,
-                           struct vtun__ike_writer *w, const uint8_t spi[8]);
+int vtun__ike_put_ike_prop(struct vtun__ikesa *sa, struct vtun__ike_writer *w,
+                           const uint8_t spi[8]);
 /* The peer's IKE proposal of a rekey must offer the current suite; its
  * SPI goes to *spi. */
 int vtun__ike_take_ike_prop(struct vtun__ikesa *sa,
@@ -289,16 +285,16 @@ int vtun__ike_auth_response(struct vtun__ikesa *sa,
 
 /* --------------------------------------------------- ikev2_child.c */
 
-int vtun__ike_child_put_sa(struct vtun__ikesa *sa,
-                           struct vtun__ike_writer *w, uint32_t spi);
+int vtun__ike_child_put_sa(struct vtun__ikesa *sa, struct vtun__ike_writer *w,
+                           uint32_t spi);
 int vtun__ike_child_put_ts(struct vtun__ike_writer *w);
 int vtun__ike_child_select(struct vtun__ikesa *sa,
                            const struct vtun__ike_chain *c,
                            struct vtun__child *out, bool response);
 int vtun__ike_child_install(struct vtun__ikesa *sa, struct vtun__child *c,
                             const uint8_t *gir, size_t girlen,
-                            const uint8_t *ni, size_t nilen,
-                            const uint8_t *nr, size_t nrlen, bool we_init);
+                            const uint8_t *ni, size_t nilen, const uint8_t *nr,
+                            size_t nrlen, bool we_init);
 uint32_t vtun__ike_child_spi(vtun_ctx *ctx);
 int vtun__ike_rekey_child_start(struct vtun__ikesa *sa);
 int vtun__ike_rekey_ike_start(struct vtun__ikesa *sa);
@@ -328,14 +324,13 @@ int vtun__ike_send_error_data(struct vtun__ikesa *sa, uint8_t exchange,
 
 bool vtun__ike_cookie_needed(vtun_ctx *ctx);
 int vtun__ike_cookie_make(vtun_ctx *ctx, uint8_t version,
-                          const struct vtun__ike_hdr *h,
-                          const uint8_t *ni, size_t nilen,
-                          const vtun_endpoint *remote, uint8_t *out,
-                          size_t *outlen);
+                          const struct vtun__ike_hdr *h, const uint8_t *ni,
+                          size_t nilen, const vtun_endpoint *remote,
+                          uint8_t *out, size_t *outlen);
 bool vtun__ike_cookie_check(vtun_ctx *ctx, const struct vtun__ike_hdr *h,
                             const uint8_t *ni, size_t nilen,
-                            const vtun_endpoint *remote,
-                            const uint8_t *cookie, size_t len);
+                            const vtun_endpoint *remote, const uint8_t *cookie,
+                            size_t len);
 int vtun__ike_put_n(struct vtun__ike_writer *w, uint16_t type,
                     const uint8_t *data, size_t len);
 int vtun__ike_natd_put(struct vtun__ikesa *sa, struct vtun__ike_writer *w);
@@ -348,8 +343,7 @@ void vtun__ike_nat_switch(struct vtun__ikesa *sa);
 int vtun__ike_cfg_put_request(struct vtun__ikesa *sa,
                               struct vtun__ike_writer *w);
 /* Responder: answers a CFG_REQUEST; VTUN_EPOOLEMPTY when none left. */
-int vtun__ike_cfg_reply(struct vtun__ikesa *sa,
-                        const struct vtun__ike_chain *c,
+int vtun__ike_cfg_reply(struct vtun__ikesa *sa, const struct vtun__ike_chain *c,
                         struct vtun__ike_writer *w);
 void vtun__ike_cfg_take(struct vtun__ikesa *sa,
                         const struct vtun__ike_chain *c);

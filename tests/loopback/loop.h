@@ -33,13 +33,13 @@ struct lb_net;
 struct lb_node {
   struct lb_net *net;
   vtun_ctx *ctx;
-  vtun_endpoint addr;   /* its own outer address */
-  vtun_endpoint nat;    /* public address when behind a NAT, else NONE */
-  bool silent;          /* drops everything it would send or receive */
+  vtun_endpoint addr; /* its own outer address */
+  vtun_endpoint nat;  /* public address when behind a NAT, else NONE */
+  bool silent;        /* drops everything it would send or receive */
   uint64_t delivered, sent, ike_sent, max_ike;
-  uint64_t events[16];  /* by vtun_event_type */
+  uint64_t events[16]; /* by vtun_event_type */
   int last_state;
-  char address[64];     /* the last ADDRESS_ASSIGNED */
+  char address[64]; /* the last ADDRESS_ASSIGNED */
   unsigned key_lines;
 };
 
@@ -103,8 +103,8 @@ static inline int lb_send(void *ud, vtun_vpn_instance *vrf, int proto,
   assert_non_null(p);
   assert_true(len <= LB_PKT_MAX);
   me->sent++;
-  if (proto == VTUN_PROTO_UDP && (local->port == 500 || local->port == 4500)
-      && (len < 4 || memcmp(data, "\0\0\0\0", 4) == 0 || local->port == 500)) {
+  if (proto == VTUN_PROTO_UDP && (local->port == 500 || local->port == 4500) &&
+      (len < 4 || memcmp(data, "\0\0\0\0", 4) == 0 || local->port == 500)) {
     me->ike_sent++;
     if (len > me->max_ike)
       me->max_ike = len;
@@ -163,8 +163,8 @@ static inline void lb_keys(void *ud, const char *line, size_t len) {
   ((struct lb_node *)ud)->key_lines++;
 }
 
-static inline void lb_log(void *ud, int level, unsigned topic,
-                          const char *msg, size_t len) {
+static inline void lb_log(void *ud, int level, unsigned topic, const char *msg,
+                          size_t len) {
   (void)ud;
   (void)topic;
   if (getenv("LB_LOG") != NULL)
@@ -172,12 +172,14 @@ static inline void lb_log(void *ud, int level, unsigned topic,
 }
 
 /* Adds a node with outer address @p addr; settings may be NULL. */
-static inline struct lb_node *lb_node_new(struct lb_net *net,
-                                          const char *addr,
+static inline struct lb_node *lb_node_new(struct lb_net *net, const char *addr,
                                           const vtun_settings *s) {
   struct lb_node *n = &net->nodes[net->n++];
-  vtun_hooks h = {.send_datagram = lb_send, .deliver = lb_deliver,
-                  .event = lb_event, .now = lb_now, .key_export = lb_keys,
+  vtun_hooks h = {.send_datagram = lb_send,
+                  .deliver = lb_deliver,
+                  .event = lb_event,
+                  .now = lb_now,
+                  .key_export = lb_keys,
                   .log = lb_log};
   vtun_settings st;
 

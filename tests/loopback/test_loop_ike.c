@@ -16,12 +16,12 @@ struct side {
   vtun_tunnel *t;
 };
 
-#define OK(ctx, call)                                                         \
-  do {                                                                        \
-    int rv_ = (call);                                                         \
-    if (rv_ != 0)                                                             \
-      fail_msg("%s: %s: %s", #call, vtun_strerror(rv_),                       \
-               vtun_ctx_last_error(ctx));                                     \
+#define OK(ctx, call)                                                          \
+  do {                                                                         \
+    int rv_ = (call);                                                          \
+    if (rv_ != 0)                                                              \
+      fail_msg("%s: %s: %s", #call, vtun_strerror(rv_),                        \
+               vtun_ctx_last_error(ctx));                                      \
   } while (0)
 
 /* One end: interface GE1 with the node's address, IKE proposal 10 (X25519
@@ -96,7 +96,6 @@ static void test_establish(void **state) {
   assert_esp_both_ways();
   lb_free(&net);
 }
-
 
 /* RFC 7296 §1.2: the branch offers X25519 first, HQ wants MODP-2048. */
 static void test_invalid_ke(void **state) {
@@ -297,8 +296,8 @@ static void test_nat_detected(void **state) {
 /* 1000 seeded trials with 10% loss, duplication and reordering: every
  * one establishes and passes traffic. */
 static void test_lossy_trials(void **state) {
-  unsigned ok = 0, trials = getenv("LB_TRIALS") ? atoi(getenv("LB_TRIALS"))
-                                                 : 1000;
+  unsigned ok = 0,
+           trials = getenv("LB_TRIALS") ? atoi(getenv("LB_TRIALS")) : 1000;
 
   (void)state;
   for (unsigned i = 0; i < trials; i++) {
@@ -388,10 +387,9 @@ static void test_match_by_id(void **state) {
   side_make(&br, lb_node_new(&net, "10.0.0.2", NULL), "10.0.0.1", 0);
   side_make(&br2, lb_node_new(&net, "10.0.0.3", NULL), "10.0.0.1", 0);
   side_make(&hq, lb_node_new(&net, "10.0.0.1", NULL), NULL, 0);
-  OK(br.n->ctx, vtun_ike_peer_set_local_id(br.peer, VTUN_ID_FQDN,
-                                           "a.example"));
-  OK(br2.n->ctx, vtun_ike_peer_set_local_id(br2.peer, VTUN_ID_FQDN,
-                                            "b.example"));
+  OK(br.n->ctx, vtun_ike_peer_set_local_id(br.peer, VTUN_ID_FQDN, "a.example"));
+  OK(br2.n->ctx,
+     vtun_ike_peer_set_local_id(br2.peer, VTUN_ID_FQDN, "b.example"));
   OK(br2.n->ctx, vtun_ike_peer_set_psk(br2.peer, (const uint8_t *)"k2", 2));
   OK(hq.n->ctx, vtun_tunnel_delete(hq.t));
   hq_a = hq_tunnel(&hq, "Tunnel10", "PA", "s3cret", NULL, "a.example");

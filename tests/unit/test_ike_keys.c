@@ -31,8 +31,7 @@ static size_t unhex(uint8_t *out, size_t cap, const char *h) {
 
 struct vec {
   int prf, encr, integ;
-  const char *ni, *nr, *gir, *gir_new, *spii, *spir, *skeyseed, *dkm,
-      *rekey;
+  const char *ni, *nr, *gir, *gir_new, *spii, *spir, *skeyseed, *dkm, *rekey;
 };
 
 static const struct vec vecs[] = {
@@ -107,8 +106,7 @@ static void run_vec(const struct vec *v) {
 
   /* Rekey: SKEYSEED = prf(SK_d, g^ir (new) | Ni | Nr) with the SK_d the
    * vectors take from the start of DKM. */
-  assert_int_equal(vtun__ike_skeyseed(sa, girn, gnlen, dkm, v->prf, seed),
-                   0);
+  assert_int_equal(vtun__ike_skeyseed(sa, girn, gnlen, dkm, v->prf, seed), 0);
   unhex(want, sizeof(want), v->rekey);
   assert_memory_equal(seed, want, hlen);
   vtun__ike_sa_free(sa);
@@ -144,13 +142,13 @@ static void test_child_keymat(void **state) {
   memset(sa->k.sk_d, 0x11, 32);
   memset(seed, 0x22, 16);
   memset(seed + 16, 0x33, 16);
-  assert_int_equal(vtun__ike_child_keys(sa, &c, NULL, 0, seed, 16,
-                                        seed + 16, 16, ki, kr, &klen),
+  assert_int_equal(vtun__ike_child_keys(sa, &c, NULL, 0, seed, 16, seed + 16,
+                                        16, ki, kr, &klen),
                    0);
   assert_int_equal(klen, 64);
   assert_int_equal(vtun__prf_plus(ctx->crypto, ctx->crypto_state,
-                                  VTUN_PRF_SHA2_256, sa->k.sk_d, 32, seed,
-                                  32, want, 128),
+                                  VTUN_PRF_SHA2_256, sa->k.sk_d, 32, seed, 32,
+                                  want, 128),
                    0);
   assert_memory_equal(ki, want, 64);
   assert_memory_equal(kr, want + 64, 64);
