@@ -174,10 +174,6 @@ class IkeTests(unittest.TestCase):
         self.wire.pump()
         self.assertEqual(self.wire.delivered[BR], [("Tunnel1", back)])
 
-    # The SA views print headers only for now (the LIMITATION marked in
-    # src/config/display.c); this turns into an unexpected success, which
-    # unittest counts as a failure, once they list the SAs.
-    @unittest.expectedFailure
     def test_sa_views_list_the_negotiated_sas(self) -> None:
         br = self.branch(BR, BRANCH1_CONFIG)
         run(self.wire, [br.tunnel("Tunnel1"), self.hq.tunnel("Tunnel1")])
