@@ -100,6 +100,11 @@ struct vtun_ipsec_profile {
   uint32_t replay_window;
   bool esn;
   vtun_tunnel *tunnel; /* where it is applied (R1) */
+  /* While applied, what the names resolved to; neither can be deleted
+   * or renamed then, so the pointers stay valid (matching reads them
+   * for every tunnel on every negotiation). */
+  vtun_ike_peer *peer;
+  vtun_ipsec_proposal *proposal;
   void *user_data;
 };
 

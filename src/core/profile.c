@@ -66,12 +66,16 @@ vtun_vsys *vtun_ipsec_profile_get_vsys(const vtun_ipsec_profile *prof) {
 }
 
 vtun_ike_peer *vtun__profile_peer(const vtun_ipsec_profile *prof) {
+  if (prof != NULL && prof->tunnel != NULL)
+    return prof->peer;
   if (prof == NULL || prof->peer_name[0] == '\0')
     return NULL;
   return vtun_ike_peer_find(prof->ctx, prof->vsys, prof->peer_name);
 }
 
 vtun_ipsec_proposal *vtun__profile_proposal(const vtun_ipsec_profile *prof) {
+  if (prof != NULL && prof->tunnel != NULL)
+    return prof->proposal;
   if (prof == NULL || prof->proposal_name[0] == '\0')
     return NULL;
   return vtun_ipsec_proposal_find(prof->ctx, prof->vsys, prof->proposal_name);

@@ -372,6 +372,8 @@ int vtun_tunnel_set_profile(vtun_tunnel *t, vtun_ipsec_profile *prof) {
   }
   if ((rv = tunnel_check_profile(t, prof)) != 0)
     return rv;
+  prof->peer = vtun__profile_peer(prof);
+  prof->proposal = vtun__profile_proposal(prof);
   prof->tunnel = t;
   t->profile = prof;
   return 0;
