@@ -252,5 +252,6 @@ int vtun__ike_open_sk(struct vtun__ikesa *sa, const struct vtun__ike_msg *m,
     first = sa->reasm.first;
     reasm_reset(&sa->reasm, 0, false, 0);
   }
-  return vtun__ike_chain_parse(first, eng->plain, len, chain);
+  /* Authentic but malformed inside: the caller may answer it. */
+  return vtun__ike_chain_parse(first, eng->plain, len, chain) == 0 ? 0 : 2;
 }

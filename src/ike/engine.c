@@ -433,6 +433,16 @@ static int input_sa(struct vtun__ikesa *sa, const struct vtun__ike_msg *m,
   if ((rc = input_window(sa, m, &handled)) != 0 || handled)
     goto out;
   rc = vtun__ike_open_sk(sa, m, c);
+  if (rc == 2 && !resp) {
+    /* RFC 7296 §2.21.1, §2.5: an authentic request we cannot parse is
+     * answered, so that the peer does not retransmit it forever. */
+    sa->peer_next++;
+    rc = vtun__ike_send_error(sa, m->hdr.exchange, m->hdr.msgid,
+                              c->fail.notify ? c->fail.notify
+                                             : VTUN__IKE_N_INVALID_SYNTAX);
+    rc = rc == 0 ? VTUN_EMALFORMED : rc;
+    goto out;
+  }
   if (rc != 0)
     goto out; /* 1: a fragment was kept */
   sa->last_rx = vtun__ike_now(sa->ctx);
@@ -482,6 +492,8 @@ int vtun__ike_input(vtun_ctx *ctx, vtun_vpn_instance *vrf,
   resp = (m->hdr.flags & VTUN__IKE_FLAG_RESPONSE) != 0;
   if (m->hdr.exchange == VTUN__IKE_X_IKE_SA_INIT && !resp) {
     rc = vtun__ike_init_request(ctx, vrf, local, remote, m);
+    if (rc < 0 && rc != VTUN_ENOMEM)
+      input_drop(ctx, vtun_strerror(rc), remote);
     goto out;
   }
   sa = vtun__ike_sa_find(ctx, m->hdr.ispi, m->hdr.rspi,

@@ -231,7 +231,8 @@ int vtun__ike_send_sk(struct vtun__ikesa *sa, uint8_t exchange, bool response,
 
 /* Decrypts the SK/SKF payload of @p m into the engine's plain buffer and
  * parses the inner chain into @p chain. Returns 0, 1 when a fragment was
- * stored and more are needed, or an error. */
+ * stored and more are needed, 2 when the message is authentic but its
+ * inner chain is malformed (chain->fail says why), or an error. */
 int vtun__ike_open_sk(struct vtun__ikesa *sa, const struct vtun__ike_msg *m,
                       struct vtun__ike_chain *chain);
 
