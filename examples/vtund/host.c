@@ -300,6 +300,20 @@ static int iface_linux_addr(const char *dev, char *buf, size_t len,
   return rv;
 }
 
+/* Tunnels negotiating from @p ifc start again from its new address:
+ * switching them off and on deletes their SAs at the peer and starts a
+ * new negotiation (the library does not restart them itself). */
+static void iface_restart_tunnels(struct vtund *d, vtun_iface *ifc) {
+  vtun_tunnel *t = NULL;
+
+  while ((t = vtun_tunnel_next(d->ctx, t)) != NULL) {
+    if (vtun_tunnel_get_source_iface(t) != ifc || !vtun_tunnel_get_enabled(t))
+      continue;
+    vtun_tunnel_set_enabled(t, 0);
+    vtun_tunnel_set_enabled(t, 1);
+  }
+}
+
 /* The interfaces whose address comes from the system: those the
  * configuration uses without an `ip address`. Marked by user data. */
 static void iface_sync_one(struct vtund *d, vtun_iface *ifc) {
@@ -324,9 +338,12 @@ static void iface_sync_one(struct vtund *d, vtun_iface *ifc) {
     return;
   vtund_log(d, VTUN_LOG_INFO, "%s (%s): address %s/%u",
             vtun_iface_get_name(ifc), dev, sys, sp);
-  if (vtun_iface_set_address(ifc, sys, sp) != 0)
+  if (vtun_iface_set_address(ifc, sys, sp) != 0) {
     vtund_log(d, VTUN_LOG_WARN, "%s: %s", vtun_iface_get_name(ifc),
               vtun_ctx_last_error(d->ctx));
+    return;
+  }
+  iface_restart_tunnels(d, ifc);
 }
 
 int vtund_ifaces_sync(struct vtund *d) {
