@@ -372,14 +372,14 @@ static int child_peer_material(struct vtun__ikesa *sa,
 
 static int child_rekey_answer(struct vtun__ikesa *sa,
                               const struct vtun__ike_chain *c,
-                              struct vtun__child *n) {
+                              struct vtun__child *n, int pfs) {
   uint8_t *buf = vtun__ike_eng(sa->ctx)->scratch + 2048;
   uint8_t nr[IKE_NONCE_LEN], pub[VTUN_DH_MAX_BYTES];
   uint8_t gir[VTUN_DH_MAX_BYTES];
   struct vtun__ike_blob ni;
   struct vtun__ike_writer w;
   size_t publen = 0, girlen = 0;
-  int pfs = child_pfs(sa), rc;
+  int rc;
 
   n->spi_in = vtun__ike_child_spi(sa->ctx);
   if ((rc = vtun__random(sa->ctx, nr, sizeof(nr))) != 0 ||
@@ -406,11 +406,45 @@ static int child_rekey_answer(struct vtun__ikesa *sa,
   return rc;
 }
 
+/* The PFS group of a rekey: ours when the profile has one (a KE of
+ * another group gets INVALID_KE_PAYLOAD, RFC 7296 §1.3), else the
+ * initiator's when it sent a KE payload, which we then honour. */
+static int child_rekey_group(struct vtun__ikesa *sa,
+                             const struct vtun__ike_chain *c, int *group) {
+  const struct vtun__ike_payload *pl =
+      vtun__ike_chain_find(c, VTUN__IKE_PL_KE, 0);
+  struct vtun__ike_ke ke = {0};
+  uint8_t grp[2];
+
+  *group = child_pfs(sa);
+  if (pl != NULL && vtun__ike_ke_parse(pl, &ke) != 0) {
+    (void)child_answer_error(sa, VTUN__IKE_N_INVALID_SYNTAX);
+    return 1;
+  }
+  if (*group == 0 && pl != NULL &&
+      (vtun__dh_info(ke.group) == NULL ||
+       (vtun__dh_info(ke.group)->legacy && !sa->ctx->settings.allow_legacy))) {
+    (void)child_answer_error(sa, VTUN__IKE_N_NO_PROPOSAL_CHOSEN);
+    return 1;
+  }
+  if (*group == 0) {
+    *group = pl != NULL ? ke.group : 0;
+    return 0;
+  }
+  if (pl != NULL && ke.group == *group)
+    return 0;
+  vtun__put16(grp, (uint16_t)*group);
+  (void)vtun__ike_send_error_data(sa, VTUN__IKE_X_CREATE_CHILD_SA,
+                                  sa->peer_next - 1,
+                                  VTUN__IKE_N_INVALID_KE_PAYLOAD, grp, 2);
+  return 1;
+}
+
 static int child_rekey_request(struct vtun__ikesa *sa,
                                const struct vtun__ike_chain *c,
                                const struct vtun__ike_notify *rk) {
   struct vtun__child n = {0};
-  int rc;
+  int rc, group = 0;
 
   if (rk->proto != VTUN__IKE_PROTO_ESP || rk->spi_len != 4 ||
       vtun__be32(rk->spi) != sa->child.spi_out)
@@ -418,12 +452,14 @@ static int child_rekey_request(struct vtun__ikesa *sa,
   if (vtun__ike_chain_find(c, VTUN__IKE_PL_TSI, 0) == NULL ||
       vtun__ike_chain_find(c, VTUN__IKE_PL_TSR, 0) == NULL)
     return child_answer_error(sa, VTUN__IKE_N_INVALID_SYNTAX);
-  rc = child_select_from(sa, c, &n, child_pfs(sa));
+  if ((rc = child_rekey_group(sa, c, &group)) != 0)
+    return rc;
+  rc = child_select_from(sa, c, &n, group);
   if (rc != 0)
     return child_answer_error(sa, rc == VTUN_ENOPROPOSAL
                                       ? VTUN__IKE_N_NO_PROPOSAL_CHOSEN
                                       : VTUN__IKE_N_INVALID_SYNTAX);
-  if ((rc = child_rekey_answer(sa, c, &n)) != 0)
+  if ((rc = child_rekey_answer(sa, c, &n, group)) != 0)
     return rc;
   sa->old_spi_in = sa->child.spi_in;
   sa->child = n;

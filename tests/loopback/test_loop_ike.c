@@ -504,6 +504,22 @@ static void test_rekey_collision(void **state) {
   lb_free(&net);
 }
 
+/* PFS asked by the branch only: HQ honours the branch's KE (strongSwan
+ * with PFS against a profile without it). */
+static void test_pfs_one_side(void **state) {
+  (void)state;
+  pair_make(19, 0, 0);
+  OK(br.n->ctx, vtun_ipsec_profile_set_lifetime(br.prof, 30, 0));
+  OK(hq.n->ctx, vtun_ipsec_profile_set_lifetime(hq.prof, 30, 0));
+  OK(br.n->ctx, vtun_ipsec_profile_set_pfs(br.prof, VTUN_DH_MODP2048));
+  pair_commit();
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, both_up));
+  lb_run(&net, 60 * VTUN_SECONDS, NULL);
+  assert_true(br.n->events[VTUN_EVENT_SA_REKEYED] >= 2);
+  assert_esp_both_ways();
+  lb_free(&net);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_establish),
@@ -524,6 +540,7 @@ int main(void) {
       cmocka_unit_test(test_on_demand),
       cmocka_unit_test(test_display_and_export),
       cmocka_unit_test(test_rekey_collision),
+      cmocka_unit_test(test_pfs_one_side),
       cmocka_unit_test(test_lossy_trials),
   };
 
