@@ -246,8 +246,9 @@ static void export_line(vtun_ctx *ctx, const char *line) {
     ctx->hooks.key_export(ctx->user_data, line, strlen(line));
 }
 
-/* One line of ikev2_decryption_table: SPIi, SPIr, SK_ei, SK_er, cipher,
- * SK_ai, SK_ar, integrity. */
+/* One line of tshark's ikev2_decryption_table: SPIi, SPIr, SK_ei, SK_er
+ * as bare hex, the cipher's name quoted, SK_ai, SK_ar, the integrity
+ * algorithm's name quoted. */
 void vtun__ike_export_ike(struct vtun__ikesa *sa) {
   struct vtun__ike_keys *k = &sa->k;
   char ei[2 * IKE_KEY_MAX + 1], er[sizeof(ei)], ai[sizeof(ei)];
@@ -260,9 +261,8 @@ void vtun__ike_export_ike(struct vtun__ikesa *sa) {
   hex(ai, k->sk_ai, k->akey_len);
   hex(ar, k->sk_ar, k->akey_len);
   snprintf(line, sizeof(line),
-           "\"%016" PRIx64 "\",\"%016" PRIx64 "\",\"%s\",\"%s\",\"%s\","
-           "\"%s\",\"%s\",\"%s\"",
-           sa->ispi, sa->rspi, ei, er, export_ike_encr(k->encr), ai, ar,
+           "%016" PRIx64 ",%016" PRIx64 ",%s,%s,\"%s\",%s,%s,\"%s\"", sa->ispi,
+           sa->rspi, ei, er, export_ike_encr(k->encr), ai, ar,
            export_ike_integ(k->integ));
   export_line(sa->ctx, line);
   vtun__wipe(ei, sizeof(ei)), vtun__wipe(er, sizeof(er));
@@ -305,8 +305,9 @@ static const char *export_esp_integ(int integ) {
   }
 }
 
-/* One esp_sa line: protocol, source, destination, SPI, cipher, key,
- * integrity, key. */
+/* One line of tshark's esp_sa table, every field quoted: protocol,
+ * source, destination, SPI, cipher, key (with its salt for AES-GCM),
+ * integrity algorithm, key. */
 static void export_esp_one(struct vtun__ikesa *sa, const struct vtun__child *c,
                            bool out, const uint8_t *key, size_t klen) {
   const struct vtun__encr_info *e = vtun__encr_info(c->encr);

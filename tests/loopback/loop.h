@@ -41,6 +41,7 @@ struct lb_node {
   int last_state;
   char address[64]; /* the last ADDRESS_ASSIGNED */
   unsigned key_lines;
+  char key_line[2][512]; /* the first two lines exported */
 };
 
 struct lb_net {
@@ -158,9 +159,12 @@ static inline vtun_tstamp lb_now(void *ud) {
 }
 
 static inline void lb_keys(void *ud, const char *line, size_t len) {
-  (void)line;
-  (void)len;
-  ((struct lb_node *)ud)->key_lines++;
+  struct lb_node *me = ud;
+
+  if (me->key_lines < 2)
+    snprintf(me->key_line[me->key_lines], sizeof(me->key_line[0]), "%.*s",
+             (int)len, line);
+  me->key_lines++;
 }
 
 static inline void lb_log(void *ud, int level, unsigned topic, const char *msg,

@@ -458,6 +458,18 @@ static void test_display_and_export(void **state) {
   assert_true(lb_run(&net, 10 * VTUN_SECONDS, both_up));
   assert_int_equal(br.n->key_lines, 3); /* IKE SA, ESP in, ESP out */
   assert_int_equal(hq.n->key_lines, 0);
+
+  /* tshark's formats: bare hex SPIs and keys, quoted algorithm names;
+   * every esp_sa field quoted. */
+  assert_int_equal(strspn(br.n->key_line[0], "0123456789abcdef"), 16);
+  assert_non_null(strstr(br.n->key_line[0],
+                         ",\"AES-GCM-256 with 16 octet ICV [RFC5282]\","));
+  assert_non_null(strstr(br.n->key_line[0], ",\"NONE [RFC4306]\""));
+  assert_memory_equal(br.n->key_line[1], "\"IPv4\",\"10.0.0.2\",\"10.0.0.1\"",
+                      28);
+  assert_non_null(strstr(br.n->key_line[1], "\"AES-CBC [RFC3602]\",\"0x"));
+  assert_non_null(
+      strstr(br.n->key_line[1], "\"HMAC-SHA-256-128 [RFC4868]\",\"0x"));
   vtun__sb_init(&sb, buf, sizeof(buf));
   vtun__ike_display_ike_sa(br.n->ctx, &sb);
   assert_non_null(strstr(buf, "Tunnel1"));
