@@ -532,6 +532,35 @@ static void test_pfs_one_side(void **state) {
   lb_free(&net);
 }
 
+/* Every identity type of the configuration model, checked by the HQ
+ * against its remote ID; a mismatching ID is refused. */
+static void test_identity_types(void **state) {
+  static const struct {
+    int type;
+    const char *mine, *expected;
+    bool ok;
+  } cases[] = {
+      {VTUN_ID_IP, "10.0.0.2", "10.0.0.2", true},
+      {VTUN_ID_FQDN, "br.example.net", "BR.example.net", true},
+      {VTUN_ID_USER_FQDN, "ops@example.net", "ops@example.net", true},
+      {VTUN_ID_KEY_ID, "key-7", "key-7", true},
+      {VTUN_ID_KEY_ID, "key-7", "key-8", false},
+      {VTUN_ID_FQDN, "a.example", "b.example", false},
+  };
+
+  (void)state;
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    pair_make(30 + i, 0, 0);
+    OK(br.n->ctx,
+       vtun_ike_peer_set_local_id(br.peer, cases[i].type, cases[i].mine));
+    OK(hq.n->ctx,
+       vtun_ike_peer_set_remote_id(hq.peer, cases[i].type, cases[i].expected));
+    pair_commit();
+    assert_int_equal(lb_run(&net, 5 * VTUN_SECONDS, both_up), cases[i].ok);
+    lb_free(&net);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_establish),
@@ -552,6 +581,7 @@ int main(void) {
       cmocka_unit_test(test_on_demand),
       cmocka_unit_test(test_display_and_export),
       cmocka_unit_test(test_rekey_collision),
+      cmocka_unit_test(test_identity_types),
       cmocka_unit_test(test_pfs_one_side),
       cmocka_unit_test(test_lossy_trials),
   };
