@@ -561,6 +561,32 @@ static void test_identity_types(void **state) {
   }
 }
 
+/* What strongSwan sends after IKE_AUTH (MOBIKE's NO_ADDITIONAL_ADDRESSES,
+ * COOKIE2) is answered and changes nothing. */
+static void test_mobike_notifies(void **state) {
+  struct vtun__ikesa *h;
+  struct vtun__ike_writer w;
+  uint8_t buf[64];
+
+  (void)state;
+  pair_make(40, 0, 0);
+  pair_commit();
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, both_up));
+  h = ((struct vtun__ike_tun *)hq.t->ike)->sa;
+  vtun__ike_writer_init(&w, buf, sizeof(buf));
+  vtun__ike_put_n(&w, VTUN__IKE_N_NO_ADDITIONAL_ADDRESSES, NULL, 0);
+  vtun__ike_put_n(&w, VTUN__IKE_N_COOKIE2, (const uint8_t *)"12345678", 8);
+  assert_int_equal(
+      vtun__ike_send_sk(h, VTUN__IKE_X_INFORMATIONAL, false, h->next_req, &w),
+      0);
+  vtun__ike_request_sent(h, IKE_REQ_DPD);
+  lb_run(&net, VTUN_SECONDS, NULL);
+  assert_int_equal(h->req_kind, IKE_REQ_NONE);
+  assert_true(both_up(&net));
+  assert_esp_both_ways();
+  lb_free(&net);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_establish),
@@ -582,6 +608,7 @@ int main(void) {
       cmocka_unit_test(test_display_and_export),
       cmocka_unit_test(test_rekey_collision),
       cmocka_unit_test(test_identity_types),
+      cmocka_unit_test(test_mobike_notifies),
       cmocka_unit_test(test_pfs_one_side),
       cmocka_unit_test(test_lossy_trials),
   };
