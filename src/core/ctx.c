@@ -123,6 +123,7 @@ void vtun_ctx_free(vtun_ctx *ctx) {
     return;
   vtun__ike_ctx_fini(ctx);
   vtun__objects_free_all(ctx);
+  vtun__match_index_free(&ctx->match_index);
   vtun__timers_free(&ctx->timers);
   vtun__dp_ctx_fini(ctx);
   if (ctx->crypto != NULL && ctx->crypto->fini != NULL)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/datapath.h"
+#include "core/match_index.h"
 #include "util/addr.h"
 #include "util/list.h"
 #include "util/log.h"
@@ -177,6 +178,7 @@ struct vtun_ctx {
   struct vtun__list vsyses, vrfs, ifaces, tunnels;
   struct vtun__list ike_proposals, ike_peers, ipsec_proposals, profiles, pools;
   bool committed;
+  struct vtun__match_index match_index; /* see match_index.h */
 
   struct vtun__ctx_dp dp;     /* SPI table and context counters */
   void *ike;                  /* IKE engine state, owned by src/ike */

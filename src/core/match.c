@@ -138,7 +138,41 @@ struct match_set {
   struct vtun__sb *why;
 };
 
-static void set_add(struct match_set *s, vtun_tunnel *t) {
+typedef void (*match_fn)(vtun_tunnel *t, void *arg);
+
+/* Calls @p fn for every tunnel of @p step: the index narrows the search
+ * to the tunnels keyed by the remote address or ID; without an index
+ * (no memory for it) every tunnel is looked at. */
+static void each_in_step(vtun_ctx *ctx, const struct vtun__match_query *q,
+                         int step, match_fn fn, void *arg) {
+  const struct vtun__match_index *mi = vtun__match_index(ctx);
+  const struct vtun__mi_entry *b = NULL, *e = NULL;
+
+  if (mi == NULL) {
+    vtun__list_each (t, &ctx->tunnels, vtun_tunnel) {
+      if (candidate(t, q) && in_step(t, step, q))
+        fn(t, arg);
+    }
+    return;
+  }
+  if (step == STEP_DESTINATION)
+    b = vtun__mi_find(&mi->dest, vtun__mi_addr_key(&q->remote), &e);
+  else if (step == STEP_REMOTE_ADDRESS)
+    b = vtun__mi_find(&mi->remote, vtun__mi_addr_key(&q->remote), &e);
+  else if (step == STEP_PEER_ID && q->id != NULL)
+    b = vtun__mi_find(&mi->id, vtun__mi_id_key(q->id_type, q->id), &e);
+  else if (step == STEP_UNCONSTRAINED) {
+    b = mi->loose[q->exchange - 1].e;
+    e = b + mi->loose[q->exchange - 1].n;
+  }
+  for (; b != NULL && b < e; b++)
+    if (candidate(b->t, q) && in_step(b->t, step, q))
+      fn(b->t, arg);
+}
+
+static void set_add(vtun_tunnel *t, void *arg) {
+  struct match_set *s = arg;
+
   if (s->n == 0)
     s->first = t;
   if (s->why != NULL && s->n < MATCH_MAX_LIST)
@@ -146,43 +180,47 @@ static void set_add(struct match_set *s, vtun_tunnel *t) {
   s->n++;
 }
 
-/* Collects the candidates of @p step; with several at a step that can be
- * narrowed by peer ID, the ID decides among them. */
+/* Collects the tunnels of @p step. */
 static void collect(vtun_ctx *ctx, const struct vtun__match_query *q, int step,
                     struct match_set *s) {
   s->first = NULL;
   s->n = 0;
   if (s->why != NULL)
     vtun__sb_printf(s->why, "step %d (%s):", step, step_text(step));
-  vtun__list_each (t, &ctx->tunnels, vtun_tunnel) {
-    if (candidate(t, q) && in_step(t, step, q))
-      set_add(s, t);
-  }
+  each_in_step(ctx, q, step, set_add, s);
   if (s->why != NULL)
     vtun__sb_printf(s->why, "%s\n", s->n ? "" : " none");
 }
 
+struct id_pick {
+  const struct vtun__match_query *q;
+  vtun_tunnel *winner;
+  unsigned n;
+};
+
+static void id_add(vtun_tunnel *t, void *arg) {
+  struct id_pick *p = arg;
+
+  if (id_usable(t, p->q->exchange) &&
+      id_equal(vtun__tunnel_peer(t), p->q->id_type, p->q->id)) {
+    p->winner = t;
+    p->n++;
+  }
+}
+
+/* With several tunnels at one step, the peer ID may still decide. */
 static int narrow_by_id(vtun_ctx *ctx, const struct vtun__match_query *q,
                         int step, struct match_set *s) {
-  vtun_tunnel *winner = NULL;
-  unsigned n = 0;
+  struct id_pick pick = {.q = q};
 
-  vtun__list_each (t, &ctx->tunnels, vtun_tunnel) {
-    if (!candidate(t, q) || !in_step(t, step, q))
-      continue;
-    if (id_usable(t, q->exchange) &&
-        id_equal(vtun__tunnel_peer(t), q->id_type, q->id)) {
-      winner = t;
-      n++;
-    }
-  }
+  each_in_step(ctx, q, step, id_add, &pick);
   if (s->why != NULL)
     vtun__sb_printf(s->why, "  %u tunnels compete; peer ID %s %s\n", s->n,
                     q->id != NULL ? q->id : "(not known yet)",
-                    n == 1 ? "decides" : "does not decide");
-  if (n != 1)
+                    pick.n == 1 ? "decides" : "does not decide");
+  if (pick.n != 1)
     return VTUN_ENOMATCH;
-  s->first = winner;
+  s->first = pick.winner;
   return 0;
 }
 
@@ -203,8 +241,16 @@ static void count_candidates(vtun_ctx *ctx, const struct vtun__match_query *q,
 /* Whether a refusal would turn into a match once the peer's ID is known
  * (an IKEv2 responder learns IDi only in IKE_AUTH). */
 static bool id_pending(vtun_ctx *ctx, const struct vtun__match_query *q) {
+  const struct vtun__match_index *mi;
+
   if (q->id != NULL)
     return false;
+  if ((mi = vtun__match_index(ctx)) != NULL) {
+    for (size_t i = 0; i < mi->id.n; i++)
+      if (candidate(mi->id.e[i].t, q) && id_usable(mi->id.e[i].t, q->exchange))
+        return true;
+    return false;
+  }
   vtun__list_each (t, &ctx->tunnels, vtun_tunnel) {
     if (candidate(t, q) && !addr_constrained(t) && id_usable(t, q->exchange))
       return true;

@@ -106,6 +106,7 @@ int vtun_ike_peer_set_versions(vtun_ike_peer *peer, unsigned mask) {
                           "ike peer %s, which must keep IKEv2",
                           t->name, peer->name);
   peer->versions = mask;
+  vtun__match_changed(peer->ctx);
   return 0;
 }
 
@@ -120,6 +121,7 @@ int vtun_ike_peer_set_exchange_mode(vtun_ike_peer *peer, int mode) {
                         "ike peer %s: unknown exchange mode %d", peer->name,
                         mode);
   peer->exchange_mode = mode;
+  vtun__match_changed(peer->ctx);
   return 0;
 }
 
@@ -220,6 +222,7 @@ int vtun_ike_peer_set_remote_id(vtun_ike_peer *peer, int type,
   peer->remote_id_type = type;
   snprintf(peer->remote_id, sizeof(peer->remote_id), "%s",
            type != VTUN_ID_NONE && value != NULL ? value : "");
+  vtun__match_changed(peer->ctx);
   return 0;
 }
 
@@ -255,6 +258,7 @@ int vtun_ike_peer_add_remote_address(vtun_ike_peer *peer, const char *addr) {
                                        list, peer->nremotes + 1)) != 0)
       return rv;
   peer->remotes[peer->nremotes++] = ep;
+  vtun__match_changed(peer->ctx);
   return 0;
 }
 
@@ -271,6 +275,7 @@ int vtun_ike_peer_remove_remote_address(vtun_ike_peer *peer, const char *addr) {
     memmove(&peer->remotes[i], &peer->remotes[i + 1],
             (peer->nremotes - i - 1) * sizeof(ep));
     peer->nremotes--;
+    vtun__match_changed(peer->ctx);
     return 0;
   }
   return vtun__refuse(peer->ctx, VTUN_ENOENT, "ike peer %s does not list %s",
@@ -396,6 +401,7 @@ int vtun_ike_peer_set_ikev2_id_match(vtun_ike_peer *peer, int on) {
                         "needs IKEv2 on the peer",
                         peer->name);
   peer->ikev2_id_match = on != 0;
+  vtun__match_changed(peer->ctx);
   return 0;
 }
 

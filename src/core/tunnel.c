@@ -29,6 +29,7 @@ int vtun_tunnel_new(vtun_ctx *ctx, const char *name, vtun_tunnel **out) {
   t->state = VTUN_STATE_IDLE;
   vtun__dp_tunnel_init(t);
   vtun__list_append(&ctx->tunnels, &t->link);
+  vtun__match_changed(ctx);
   *out = t;
   return 0;
 }
@@ -60,11 +61,15 @@ void vtun__tunnel_destroy(vtun_tunnel *t) {
 }
 
 int vtun_tunnel_delete(vtun_tunnel *t) {
+  vtun_ctx *ctx;
+
   if (t == NULL)
     return VTUN_EINVAL;
-  vtun__ok(t->ctx);
+  ctx = t->ctx;
+  vtun__ok(ctx);
   vtun__list_remove(&t->link);
   vtun__tunnel_destroy(t);
+  vtun__match_changed(ctx);
   return 0;
 }
 
@@ -293,6 +298,7 @@ int vtun_tunnel_set_destination(vtun_tunnel *t, const char *addr,
     return rv;
   t->destination = ep;
   t->vrf = vrf;
+  vtun__match_changed(t->ctx);
   return 0;
 }
 
@@ -300,6 +306,7 @@ int vtun_tunnel_clear_destination(vtun_tunnel *t) {
   vtun__ok(t->ctx);
   memset(&t->destination, 0, sizeof(t->destination));
   t->vrf = NULL;
+  vtun__match_changed(t->ctx);
   return 0;
 }
 
@@ -368,6 +375,7 @@ int vtun_tunnel_set_profile(vtun_tunnel *t, vtun_ipsec_profile *prof) {
     vtun__dp_tunnel_init(t);
     t->profile->tunnel = NULL;
     t->profile = NULL;
+    vtun__match_changed(t->ctx);
     return 0;
   }
   if ((rv = tunnel_check_profile(t, prof)) != 0)
@@ -376,6 +384,7 @@ int vtun_tunnel_set_profile(vtun_tunnel *t, vtun_ipsec_profile *prof) {
   prof->proposal = vtun__profile_proposal(prof);
   prof->tunnel = t;
   t->profile = prof;
+  vtun__match_changed(t->ctx);
   return 0;
 }
 
