@@ -8,8 +8,13 @@
  *    freed, against a baseline taken before HQ's tunnels were configured;
  *  - the data path cost per packet (HQ encapsulation + decapsulation)
  *    spread over 1, 100 and N tunnels, measured in the same run,
- *    interleaved, best of several rounds.
- * Last lines: `ratio scale-packet-cost N/1 <x>`, `bytes-per-tunnel <n>`,
+ *    interleaved, best of several rounds, in two traffic patterns: bursts
+ *    of 16 packets per tunnel (what a host sees when it reads batches or
+ *    offloaded super-packets from a TUN device), and every packet to
+ *    another tunnel picked at random (a worst case: each packet finds its
+ *    SAs' keys out of the CPU caches once N tunnels' SAs exceed them).
+ * Last lines: `ratio scale-packet-cost-random N/1 <x>`,
+ * `ratio scale-packet-cost N/1 <x>` (bursts), `bytes-per-tunnel <n>`,
  * `seconds-all-up N <s>`.
  *
  * Branches use outer addresses from 198.18.0.0/15 (RFC 2544's benchmark
@@ -124,18 +129,17 @@ static void die(const char *what, vtun_ctx *ctx, int rv) {
   exit(1);
 }
 
-#define CHECK(ctx, call)                                                      \
-  do {                                                                        \
-    int rv_ = (call);                                                         \
-    if (rv_ != 0)                                                             \
-      die(#call, ctx, rv_);                                                   \
+#define CHECK(ctx, call)                                                       \
+  do {                                                                         \
+    int rv_ = (call);                                                          \
+    if (rv_ != 0)                                                              \
+      die(#call, ctx, rv_);                                                    \
   } while (0)
 
 static void branch_addr(int i, char *buf, size_t len) {
   int a = i + 1;
 
-  snprintf(buf, len, "198.%d.%d.%d", 18 + (a >> 16), (a >> 8) & 255,
-           a & 255);
+  snprintf(buf, len, "198.%d.%d.%d", 18 + (a >> 16), (a >> 8) & 255, a & 255);
 }
 
 static const char psk[] = "scale-benchmark-shared-key";
@@ -152,15 +156,14 @@ static void hq_tunnel(int i, vtun_iface *up) {
   snprintf(prof, sizeof(prof), "prof%d", i);
   prop = vtun_ipsec_proposal_find(hq.ctx, NULL, "esp");
   CHECK(hq.ctx, vtun_ike_peer_new(hq.ctx, NULL, name, &peer));
-  CHECK(hq.ctx, vtun_ike_peer_set_psk(peer, (const uint8_t *)psk,
-                                      sizeof(psk) - 1));
+  CHECK(hq.ctx,
+        vtun_ike_peer_set_psk(peer, (const uint8_t *)psk, sizeof(psk) - 1));
   CHECK(hq.ctx, vtun_ike_peer_set_remote_id(peer, VTUN_ID_FQDN, id));
   CHECK(hq.ctx, vtun_ike_peer_set_ikev2_id_match(peer, 1));
   CHECK(hq.ctx, vtun_ipsec_profile_new(hq.ctx, NULL, prof, &p));
   CHECK(hq.ctx, vtun_ipsec_profile_set_ike_peer(p, name));
-  CHECK(hq.ctx, vtun_ipsec_profile_set_proposal(p,
-                                                vtun_ipsec_proposal_get_name(
-                                                    prop)));
+  CHECK(hq.ctx,
+        vtun_ipsec_profile_set_proposal(p, vtun_ipsec_proposal_get_name(prop)));
   snprintf(name, sizeof(name), "Tunnel%d", i);
   CHECK(hq.ctx, vtun_tunnel_new(hq.ctx, name, &t));
   CHECK(hq.ctx, vtun_tunnel_set_protocol(t, VTUN_TUNNEL_IPSEC));
@@ -201,8 +204,8 @@ static void branch_setup(int i) {
   CHECK(b->ctx, vtun_iface_new(b->ctx, "uplink", VTUN_LAYER3, &up));
   CHECK(b->ctx, vtun_iface_set_address(up, addr, 15));
   CHECK(b->ctx, vtun_ike_peer_new(b->ctx, NULL, "hq", &peer));
-  CHECK(b->ctx, vtun_ike_peer_set_psk(peer, (const uint8_t *)psk,
-                                      sizeof(psk) - 1));
+  CHECK(b->ctx,
+        vtun_ike_peer_set_psk(peer, (const uint8_t *)psk, sizeof(psk) - 1));
   CHECK(b->ctx, vtun_ike_peer_set_local_id(peer, VTUN_ID_FQDN, id));
   CHECK(b->ctx, vtun_ike_peer_add_remote_address(peer, "192.0.2.1"));
   CHECK(b->ctx, vtun_ipsec_proposal_new(b->ctx, NULL, "esp", &prop));
@@ -230,8 +233,8 @@ static void pump(double *hq_cpu) {
                      d->len);
       *hq_cpu += now_s(CLOCK_THREAD_CPUTIME_ID) - t0;
     } else if (d->to >= 0 && d->to < n_branches) {
-      vtun_ctx_input(branches[d->to].ctx, NULL, d->proto, &d->local,
-                     &d->remote, d->data, d->len);
+      vtun_ctx_input(branches[d->to].ctx, NULL, d->proto, &d->local, &d->remote,
+                     d->data, d->len);
     }
   }
 }
@@ -253,14 +256,14 @@ static void negotiate_all(double *hq_cpu, double *wall) {
 /* HQ's cost per packet spread over the first @p m tunnels: HQ sends one
  * packet into tunnel k (encapsulation) and takes one that branch k sent
  * (decapsulation). */
-static double packet_cost(vtun_tunnel **hq_tun, int m, int packets) {
+static double packet_cost(vtun_tunnel **hq_tun, int m, int burst, int packets) {
   static uint8_t buf[VTUN_HEADROOM + 512 + VTUN_TAILROOM];
   static struct dgram in;
   double spent = 0, t0;
 
   capturing = 1;
   for (int i = 0; i < packets; i++) {
-    int k = (int)(((unsigned)i * 2654435761u) % (unsigned)m);
+    int k = (int)(((unsigned)(i / burst) * 2654435761u) % (unsigned)m);
 
     memset(buf + VTUN_HEADROOM, 0x45, 1);
     buf[VTUN_HEADROOM] = 0x45;
@@ -279,8 +282,8 @@ static double packet_cost(vtun_tunnel **hq_tun, int m, int packets) {
   return spent / packets;
 }
 
-static void measure_packets(int packets, double *cost1, double *cost100,
-                            double *costn) {
+static void measure_packets(int packets, int burst, double *cost1,
+                            double *cost100, double *costn) {
   vtun_tunnel **hq_tun = calloc((size_t)n_branches, sizeof(*hq_tun));
   char name[64];
 
@@ -290,10 +293,10 @@ static void measure_packets(int packets, double *cost1, double *cost100,
   }
   *cost1 = *cost100 = *costn = 1e9;
   for (int round = 0; round < 5; round++) {
-    double a = packet_cost(hq_tun, 1, packets);
-    double b = packet_cost(hq_tun, n_branches < 100 ? n_branches : 100,
+    double a = packet_cost(hq_tun, 1, burst, packets);
+    double b = packet_cost(hq_tun, n_branches < 100 ? n_branches : 100, burst,
                            packets);
-    double c = packet_cost(hq_tun, n_branches, packets);
+    double c = packet_cost(hq_tun, n_branches, burst, packets);
 
     *cost1 = a < *cost1 ? a : *cost1;
     *cost100 = b < *cost100 ? b : *cost100;
@@ -304,7 +307,7 @@ static void measure_packets(int packets, double *cost1, double *cost100,
 
 int main(int argc, char **argv) {
   size_t baseline, after_config, after_up;
-  double hq_cpu = 0, wall = 0, c1, c100, cn;
+  double hq_cpu = 0, wall = 0, c1, c100, cn, r1, r100, rn;
   uint64_t before;
 
   n_branches = argc > 1 ? atoi(argv[1]) : 10000;
@@ -324,12 +327,16 @@ int main(int argc, char **argv) {
     return 1;
 
   before = delivered;
-  measure_packets(20000, &c1, &c100, &cn);
-  printf("packets delivered at HQ: %llu\n",
-         (unsigned long long)(delivered - before));
-  printf("HQ ns/packet (encap+decap, 512 B): 1 tunnel %.0f, 100 tunnels "
-         "%.0f, %d tunnels %.0f\n",
+  measure_packets(20000, 16, &c1, &c100, &cn);
+  measure_packets(20000, 1, &r1, &r100, &rn);
+  printf("packets delivered at HQ: %llu of %d\n",
+         (unsigned long long)(delivered - before), 2 * 5 * 3 * 20000);
+  printf("HQ ns/packet (encap+decap, 512 B), bursts of 16: 1 tunnel %.0f, "
+         "100 tunnels %.0f, %d tunnels %.0f\n",
          c1 * 1e9, c100 * 1e9, n_branches, cn * 1e9);
+  printf("HQ ns/packet (encap+decap, 512 B), random: 1 tunnel %.0f, "
+         "100 tunnels %.0f, %d tunnels %.0f\n",
+         r1 * 1e9, r100 * 1e9, n_branches, rn * 1e9);
 
   for (int i = 0; i < n_branches; i++)
     vtun_ctx_free(branches[i].ctx);
@@ -340,6 +347,7 @@ int main(int argc, char **argv) {
          (after_config - baseline) / (size_t)n_branches,
          (after_up - baseline) / (size_t)n_branches);
 
+  printf("ratio scale-packet-cost-random %d/1 %.2f\n", n_branches, rn / r1);
   printf("ratio scale-packet-cost %d/1 %.2f\n", n_branches, cn / c1);
   printf("bytes-per-tunnel %zu\n", (after_up - baseline) / (size_t)n_branches);
   printf("seconds-all-up %d %.2f\n", n_branches, hq_cpu);
