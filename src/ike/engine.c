@@ -327,6 +327,11 @@ void vtun__ike_sa_established(struct vtun__ikesa *sa) {
   if (peer != NULL && peer->dpd_type != VTUN_DPD_NONE && peer->dpd_idle)
     vtun__ike_sa_arm(sa, &sa->t_dpd,
                      (vtun_tstamp)peer->dpd_idle * VTUN_SECONDS);
+
+  /* The hard end of the IKE SA, should every rekey fail until then. */
+  if (sa->lifetime_s)
+    vtun__ike_sa_arm(sa, &sa->t_expire,
+                     (vtun_tstamp)sa->lifetime_s * VTUN_SECONDS);
   vtun__ike_child_timers(sa);
 }
 

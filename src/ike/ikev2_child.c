@@ -292,6 +292,15 @@ int vtun__ike_rekey_child_start(struct vtun__ikesa *sa) {
 
   if (sa->state != IKE_S_ESTABLISHED)
     return 0;
+
+  /* Past its hard lifetime the data path removed the pair: start over. */
+  if (sa->child.lifetime_s != 0 &&
+      vtun__ike_now(sa->ctx) - sa->child.born >=
+          (vtun_tstamp)sa->child.lifetime_s * VTUN_SECONDS) {
+    (void)vtun__ike_send_delete(sa, false);
+    vtun__ike_sa_fail(sa, VTUN_ELIFETIME);
+    return 0;
+  }
   if (sa->req_kind != IKE_REQ_NONE)
     return child_later(sa, &sa->t_rekey_child);
   sa->rk_kind = IKE_REQ_CHILD_REKEY;
