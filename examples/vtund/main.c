@@ -3,6 +3,7 @@
  * Reads a vendor-style configuration, creates the TUN devices of its
  * tunnel interfaces and runs them with libvtun-uv until SIGTERM. SIGHUP
  * reloads the file; unchanged tunnels are not touched. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,8 +32,8 @@ static const char *topic_name(unsigned topic) {
 
 static void log_line(const struct vtund *d, int level, const char *topic,
                      const char *msg, int len) {
-  fprintf(stderr, "vtund[%s] %s %s: %.*s\n", d->name, level_name(level),
-          topic, len, msg);
+  fprintf(stderr, "vtund[%s] %s %s: %.*s\n", d->name, level_name(level), topic,
+          len, msg);
 }
 
 void vtund_log(struct vtund *d, int level, const char *fmt, ...) {
@@ -50,6 +51,16 @@ void vtund_log(struct vtund *d, int level, const char *fmt, ...) {
 static void hook_log(void *ud, int level, unsigned topic, const char *msg,
                      size_t len) {
   log_line(ud, level, topic_name(topic), msg, (int)len);
+}
+
+/* Key material for decrypting captures, only with -k (it is secret). */
+static void hook_key_export(void *ud, const char *line, size_t len) {
+  struct vtund *d = ud;
+
+  if (d->keys == NULL)
+    return;
+  fprintf(d->keys, "%.*s\n", (int)len, line);
+  fflush(d->keys);
 }
 
 /* ------------------------------------------------------------- events */
@@ -71,8 +82,7 @@ static void ev_address(struct vtund *d, struct vtund_tun *tun,
     vtund_tun_set_address(tun, NULL, 0);
     break;
   case VTUN_EVENT_PEER_ADDRESS_ASSIGNED:
-    vtund_log(d, VTUN_LOG_INFO, "%s: peer leased %s", tun->tname,
-              ev->address);
+    vtund_log(d, VTUN_LOG_INFO, "%s: peer leased %s", tun->tname, ev->address);
     vtund_route_host(tun, ev->address, true);
     break;
   case VTUN_EVENT_PEER_ADDRESS_RELEASED:
@@ -90,9 +100,8 @@ static void hook_event(void *ud, const vtun_event *ev) {
   const char *name = ev->tunnel ? vtun_tunnel_get_name(ev->tunnel) : "-";
 
   if (ev->type == VTUN_EVENT_TUNNEL_STATE)
-    vtund_log(d, VTUN_LOG_INFO, "%s: state %s%s%s", name,
-              state_name(ev->state), ev->error ? ", " : "",
-              ev->error ? vtun_strerror(ev->error) : "");
+    vtund_log(d, VTUN_LOG_INFO, "%s: state %s%s%s", name, state_name(ev->state),
+              ev->error ? ", " : "", ev->error ? vtun_strerror(ev->error) : "");
   else if (ev->type == VTUN_EVENT_SA_INSTALLED ||
            ev->type == VTUN_EVENT_SA_REKEYED)
     vtund_log(d, VTUN_LOG_INFO, "%s: child SA %s in %08x out %08x", name,
@@ -148,7 +157,9 @@ static void on_signal(uv_signal_t *s, int signum) {
   shutdown_all(d);
 }
 
-static void on_check(uv_check_t *c) { vtund_tun_flush_all(c->data); }
+static void on_check(uv_check_t *c) {
+  vtund_tun_flush_all(c->data);
+}
 
 static void signals_start(struct vtund *d) {
   uv_signal_t *sigs[] = {&d->sig_hup, &d->sig_term, &d->sig_int};
@@ -173,23 +184,43 @@ static void usage(void) {
           "  -v         debug logging\n"
           "  -u         always encapsulate ESP in UDP 4500\n"
           "  -O         no TUN offloads (IFF_VNET_HDR, TSO)\n"
-          "  -t         check the configuration and exit\n");
+          "  -t         check the configuration and exit\n"
+          "  -k FILE    append key export lines for tshark to FILE (secret)\n");
 }
 
-static int parse_args(struct vtund *d, int argc, char **argv,
-                      vtun_settings *s, bool *check_only) {
+static int parse_args(struct vtund *d, int argc, char **argv, vtun_settings *s,
+                      bool *check_only) {
   int c;
 
-  while ((c = getopt(argc, argv, "c:s:n:vutOh")) != -1) {
+  while ((c = getopt(argc, argv, "c:s:n:vutOhk:")) != -1) {
     switch (c) {
-    case 'c': d->conf_path = optarg; break;
-    case 's': d->ctl_path = optarg; break;
-    case 'n': d->name = optarg; break;
-    case 'v': d->log_level = VTUN_LOG_DEBUG; break;
-    case 'u': s->force_udp_encap = 1; break;
-    case 't': *check_only = true; break;
-    case 'O': d->vnet_hdr = false; break;
-    default: usage(); return -1;
+    case 'c':
+      d->conf_path = optarg;
+      break;
+    case 's':
+      d->ctl_path = optarg;
+      break;
+    case 'n':
+      d->name = optarg;
+      break;
+    case 'v':
+      d->log_level = VTUN_LOG_DEBUG;
+      break;
+    case 'u':
+      s->force_udp_encap = 1;
+      break;
+    case 't':
+      *check_only = true;
+      break;
+    case 'k':
+      d->keys_path = optarg;
+      break;
+    case 'O':
+      d->vnet_hdr = false;
+      break;
+    default:
+      usage();
+      return -1;
     }
   }
   if (d->conf_path == NULL || optind != argc) {
@@ -197,6 +228,7 @@ static int parse_args(struct vtund *d, int argc, char **argv,
     return -1;
   }
   s->log_level = d->log_level;
+  s->key_export = d->keys_path != NULL;
   return 0;
 }
 
@@ -211,6 +243,11 @@ static int run(struct vtund *d, vtun_settings *s, bool check_only) {
   h.deliver = vtund_tun_deliver;
   h.event = hook_event;
   h.log = hook_log;
+  h.key_export = hook_key_export;
+  if (d->keys_path != NULL && (d->keys = fopen(d->keys_path, "a")) == NULL) {
+    vtund_log(d, VTUN_LOG_ERROR, "%s: %s", d->keys_path, strerror(errno));
+    return 1;
+  }
   if ((rv = vtun_uv_new(d->loop, &us, &h, d, &d->uvh)) != 0) {
     vtund_log(d, VTUN_LOG_ERROR, "vtun_uv_new: %s", vtun_strerror(rv));
     return 1;

@@ -34,9 +34,9 @@ struct vtund_tun {
   unsigned prefix;
   uint8_t *bufs; /* VTUND_BATCH buffers of VTUND_PKT_ROOM */
   vtun_pkt pkts[VTUND_BATCH];
-  size_t npkts;  /* packets waiting in pkts */
-  bool vnet;     /* IFF_VNET_HDR with TSO: reads bring super-packets */
-  uint8_t *big;  /* one super-packet read, with its virtio-net header */
+  size_t npkts;         /* packets waiting in pkts */
+  bool vnet;            /* IFF_VNET_HDR with TSO: reads bring super-packets */
+  uint8_t *big;         /* one super-packet read, with its virtio-net header */
   struct vtund_gro gro; /* decrypted segments waiting to be written */
   uint64_t tun_rx, tun_tx, tun_tx_errors, send_errors;
 };
@@ -83,6 +83,8 @@ struct vtund {
   vtun_uv *uvh;
   vtun_ctx *ctx;
   const char *conf_path, *ctl_path, *name;
+  const char *keys_path; /* -k: key export lines for tshark, or NULL */
+  FILE *keys;
   int log_level;
   bool vnet_hdr;
   struct vtund_tun *tuns;
@@ -121,8 +123,7 @@ void vtund_tun_sync_address(struct vtund_tun *tun);
 void vtund_tun_set_address(struct vtund_tun *tun, const char *addr,
                            unsigned prefix);
 struct vtund_tun *vtund_tun_find(struct vtund *d, const char *tname);
-int vtund_tun_deliver(void *ud, vtun_tunnel *t, const uint8_t *pkt,
-                      size_t len);
+int vtund_tun_deliver(void *ud, vtun_tunnel *t, const uint8_t *pkt, size_t len);
 int vtund_ifname_index(const char *ifname);
 void vtund_tun_flush_all(struct vtund *d);
 int vtund_route_host(struct vtund_tun *tun, const char *addr, bool add);
