@@ -1,7 +1,10 @@
 /* INFORMATIONAL (RFC 7296 §1.4): Delete of the IKE SA or of Child SAs,
  * liveness checks (§2.4), and the notifies strongSwan sends for MOBIKE
  * (RFC 4555), which are answered with an empty response and change
- * nothing (COOKIE2 is echoed as RFC 4555 §3.7 asks). */
+ * nothing (COOKIE2 is echoed as RFC 4555 §3.7 asks).
+ * LIMITATION: MOBIKE itself is not supported: the engine never announces
+ * MOBIKE_SUPPORTED, and an UPDATE_SA_ADDRESSES from the peer is answered
+ * without moving the SAs. */
 #include <string.h>
 
 #include "ike/payload.h"

@@ -384,6 +384,9 @@ static int init_check_choice(struct vtun__ikesa *sa,
   return 0;
 }
 
+/* LIMITATION: an error notify in the IKE_SA_INIT response, which is not
+ * authenticated, ends the attempt at once instead of waiting for another
+ * answer (RFC 7296 §2.21.1); the tunnel tries again after a pause. */
 static int init_errors(struct vtun__ikesa *sa, const struct vtun__ike_chain *c,
                        bool *restarted) {
   struct vtun__ike_notify n;
