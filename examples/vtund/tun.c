@@ -350,7 +350,6 @@ int vtund_tun_open(struct vtund *d, vtun_tunnel *t, struct vtund_tun **out) {
 static void tun_closed(uv_handle_t *h) {
   struct vtund_tun *tun = h->data;
 
-  close(tun->fd);
   free(tun->gro.buf);
   free(tun->big);
   free(tun->bufs);
@@ -372,6 +371,11 @@ void vtund_tun_close(struct vtund_tun *tun) {
   if (tun->vnet)
     tun_gro_flush(tun);
   uv_poll_stop(&tun->poll);
+
+  /* Closed now, not in the callback: a reload may create the device of
+   * the same name again at once. */
+  close(tun->fd);
+  tun->fd = -1;
   uv_close((uv_handle_t *)&tun->poll, tun_closed);
 }
 

@@ -9,8 +9,10 @@ for c in branch1 branch2; do cp "$VT_DEMO/$c.conf" "$VT_WORK/$c.conf"; done
 VT_BR1_CONF=$VT_WORK/branch1.conf VT_BR2_CONF=$VT_WORK/branch2.conf vt_demo_up
 
 hq=$(vt_ns hq)
-ip -n "$hq" addr add 192.0.2.100/24 dev wan0
+# Deleting first, as a DHCP renewal with a new lease does (a second
+# address of the same subnet would go with the primary anyway).
 ip -n "$hq" addr del 192.0.2.1/24 dev wan0
+ip -n "$hq" addr add 192.0.2.100/24 dev wan0
 check "HQ Tunnel1 source follows to 192.0.2.100" \
   vt_wait 10 sh -c "'$VT_CTL' -s '$VT_WORK/hq.sock' display interface tunnel |
                     grep -q 'GigabitEthernet0/0/1 (192.0.2.100)'"

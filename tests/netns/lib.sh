@@ -17,7 +17,7 @@ vt_finish() {
     echo "-- vtund logs"
     tail -n 30 "$VT_WORK"/*.log 2>/dev/null || true
   fi
-  rm -rf "$VT_WORK"
+  [ -n "${VT_KEEP:-}" ] && echo "kept $VT_WORK" || rm -rf "$VT_WORK"
   [ "$VT_FAILED" -eq 0 ] || exit 1
   exit "$rc"
 }
