@@ -18,6 +18,8 @@
 
 #define IKE_HALFOPEN_LIFE (30 * VTUN_SECONDS)
 #define IKE_INIT_RESTARTS 5
+#define IKE_HALFOPEN_MIN 64    /* half-open SAs allowed with cookies... */
+#define IKE_HALFOPEN_MAX 16384 /* ...and never more than this */
 #define IKE_SUITES_MAX 64
 
 struct ike_suite {
@@ -666,6 +668,13 @@ int vtun__ike_init_request(vtun_ctx *ctx, vtun_vpn_instance *vrf,
     return rc;
   if ((rc = req_cookie(&r)) != 0)
     return rc < 0 ? rc : 0;
+
+  /* Even initiators that return cookies get no more than a bounded
+   * number of half-open SAs; beyond it they are dropped unanswered. */
+  if (vtun__ike_eng(ctx)->half_open >= IKE_HALFOPEN_MAX ||
+      vtun__ike_eng(ctx)->half_open >=
+          16ull * ctx->settings.cookie_threshold + IKE_HALFOPEN_MIN)
+    return VTUN_EBUSY;
   if ((rc = req_match(&r)) != 0 || (rc = req_select(&r)) != 0)
     return answer_stateless(ctx, vrf, local, remote, &m->hdr,
                             VTUN__IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
