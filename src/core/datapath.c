@@ -19,6 +19,10 @@
 
 /* ------------------------------------------------------------ counters */
 
+/* LIMITATION: the context-wide counters (datagrams received, unknown
+ * SPIs...) are single atomics that every data path thread updates, so
+ * many threads on many cores contend for their cache line. */
+
 static void dp_inc(_Atomic uint64_t *c, uint64_t n) {
   atomic_fetch_add_explicit(c, n, memory_order_relaxed);
 }
@@ -350,7 +354,9 @@ static int dp_gre_classify(struct dp_rx *rx, uint8_t *p, size_t n) {
 
 /* Tunnel mode: next header 4 or 41 is an IP packet; for a GRE tunnel it
  * is the IP header that carries GRE. Next header 47 is GRE without
- * one, as transport-mode GRE over IPsec sends it. */
+ * one, as transport-mode GRE over IPsec sends it.
+ * LIMITATION: IPv6 extension headers between that IP header and GRE are
+ * not walked; such packets are dropped by policy. */
 static int dp_esp_classify(struct dp_rx *rx, uint8_t *pkt) {
   uint8_t *p = pkt + rx->esp.off;
   bool gre = rx->c != NULL && rx->c->protocol == VTUN_TUNNEL_GRE;

@@ -87,8 +87,10 @@ void vtun__dp_ctx_fini(vtun_ctx *ctx);
 /* Set up a new tunnel's data path; remove all its SAs (wiping keys).
  * Fini waits for data path calls already running to leave (a busy wait,
  * normally of a few microseconds) so that none of them still holds the
- * tunnel when the core frees it: it must not be called from inside a data
- * path hook. */
+ * tunnel when the core frees it.
+ * LIMITATION: deleting a tunnel (or removing its profile) from inside a
+ * hook that a data path call runs waits forever for that very call; such
+ * hooks must hand configuration work to the config thread. */
 void vtun__dp_tunnel_init(vtun_tunnel *t);
 void vtun__dp_tunnel_fini(vtun_tunnel *t);
 

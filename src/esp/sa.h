@@ -5,7 +5,11 @@
  * after every data path reader left (esp/rcu.h). The outbound sequence
  * number, the counters and the lifetime flags are atomics; the crypto
  * objects and the replay window serve one data path thread at a time (the
- * LIMITATION of vtun_tunnel_send() and vtun_ctx_input()). */
+ * rule vtun_tunnel_send() and vtun_ctx_input() state in vtun.h).
+ *
+ * LIMITATION: an SA keeps the outer addresses and UDP ports it was made
+ * with; when a NAT between the peers changes its mapping, the outbound SA
+ * still sends to the old address until a new SA pair is installed. */
 #ifndef VTUN_ESP_SA_H
 #define VTUN_ESP_SA_H
 
