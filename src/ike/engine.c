@@ -464,19 +464,6 @@ out:
   return rc < 0 ? rc : 0;
 }
 
-static bool input_strip_marker(const vtun_endpoint *local, uint8_t **buf,
-                               size_t *len) {
-  static const uint8_t zero[4];
-
-  if (local->port != IKE_NATT_PORT || *len < 4)
-    return true;
-  if (memcmp(*buf, zero, 4) != 0)
-    return *len != 1; /* already stripped by the data path */
-  *buf += 4;
-  *len -= 4;
-  return true;
-}
-
 int vtun__ike_input(vtun_ctx *ctx, vtun_vpn_instance *vrf,
                     const vtun_endpoint *local, const vtun_endpoint *remote,
                     uint8_t *buf, size_t len) {
@@ -485,7 +472,8 @@ int vtun__ike_input(vtun_ctx *ctx, vtun_vpn_instance *vrf,
   bool resp;
   int rc;
 
-  if (ctx->ike == NULL || !input_strip_marker(local, &buf, &len))
+  /* The data path removed the non-ESP marker of UDP 4500 already. */
+  if (ctx->ike == NULL)
     return input_drop(ctx, "no engine", remote);
   if ((m = malloc(sizeof(*m))) == NULL)
     return VTUN_ENOMEM;

@@ -35,8 +35,9 @@ void vtun__ike_start_all(vtun_ctx *ctx);
 /* The data path found no SA for @p t: start an on-demand tunnel. */
 void vtun__ike_on_traffic(vtun_tunnel *t);
 
-/* One IKE datagram (UDP 500, or 4500 with the non-ESP marker removed or
- * not: a leading marker is skipped) from @p remote to @p local. */
+/* One IKE datagram (UDP 500, or 4500 with the non-ESP marker removed by
+ * the data path) from @p remote to @p local; declared for the data path
+ * in core/datapath.h too. */
 int vtun__ike_input(vtun_ctx *ctx, vtun_vpn_instance *vrf,
                     const vtun_endpoint *local, const vtun_endpoint *remote,
                     uint8_t *buf, size_t len);
