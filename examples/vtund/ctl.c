@@ -60,29 +60,25 @@ static vtun_ssize ctl_host_stats(struct vtund *d, const char *arg, char *buf,
   (void)arg;
   memset(&s, 0, sizeof(s));
   vtun_uv_get_stats(d->uvh, &s, sizeof(s));
-  pos += (size_t)snprintf(buf, len,
-                          "host sockets: rx %llu datagrams in %llu reads "
-                          "(%llu GRO), tx %llu datagrams in %llu writes "
-                          "(%llu GSO), tx errors %llu, no socket %llu, "
-                          "input refused %llu, GSO %s, GRO %s\n",
-                          (unsigned long long)s.rx_datagrams,
-                          (unsigned long long)s.rx_syscalls,
-                          (unsigned long long)s.rx_gro_batches,
-                          (unsigned long long)s.tx_datagrams,
-                          (unsigned long long)s.tx_syscalls,
-                          (unsigned long long)s.tx_gso_sends,
-                          (unsigned long long)s.tx_errors,
-                          (unsigned long long)s.tx_no_socket,
-                          (unsigned long long)s.input_errors,
-                          s.udp_gso ? "on" : "off", s.udp_gro ? "on" : "off");
+  pos += (size_t)snprintf(
+      buf, len,
+      "host sockets: rx %llu datagrams in %llu reads "
+      "(%llu GRO), tx %llu datagrams in %llu writes "
+      "(%llu GSO), tx errors %llu, no socket %llu, "
+      "input refused %llu, GSO %s, GRO %s\n",
+      (unsigned long long)s.rx_datagrams, (unsigned long long)s.rx_syscalls,
+      (unsigned long long)s.rx_gro_batches, (unsigned long long)s.tx_datagrams,
+      (unsigned long long)s.tx_syscalls, (unsigned long long)s.tx_gso_sends,
+      (unsigned long long)s.tx_errors, (unsigned long long)s.tx_no_socket,
+      (unsigned long long)s.input_errors, s.udp_gso ? "on" : "off",
+      s.udp_gro ? "on" : "off");
   for (struct vtund_tun *t = d->tuns; t != NULL; t = t->next) {
     size_t room = pos < len ? len - pos : 0;
 
     pos += (size_t)snprintf(buf + pos, room,
                             "host %s (%s): read %llu, written %llu, write "
                             "drops %llu, send refused %llu\n",
-                            t->ifname, t->tname,
-                            (unsigned long long)t->tun_rx,
+                            t->ifname, t->tname, (unsigned long long)t->tun_rx,
                             (unsigned long long)t->tun_tx,
                             (unsigned long long)t->tun_tx_errors,
                             (unsigned long long)t->send_errors);
@@ -101,8 +97,8 @@ static int ctl_id_type(const char *id) {
   return strchr(id, '@') ? VTUN_ID_USER_FQDN : VTUN_ID_FQDN;
 }
 
-static vtun_ssize ctl_explain_match(struct vtund *d, const char *arg,
-                                    char *buf, size_t len) {
+static vtun_ssize ctl_explain_match(struct vtund *d, const char *arg, char *buf,
+                                    size_t len) {
   char copy[CTL_LINE_MAX], *local, *remote, *id, *save = NULL;
 
   snprintf(copy, sizeof(copy), "%s", arg);
@@ -111,9 +107,8 @@ static vtun_ssize ctl_explain_match(struct vtund *d, const char *arg,
   id = strtok_r(NULL, " ", &save);
   if (local == NULL || remote == NULL)
     return snprintf(buf, len, "usage: explain match LOCAL REMOTE [ID]\n");
-  return vtun_ctx_explain_match(d->ctx, NULL, local, remote,
-                                VTUN_MATCH_IKEV2, ctl_id_type(id), id, buf,
-                                len);
+  return vtun_ctx_explain_match(d->ctx, NULL, local, remote, VTUN_MATCH_IKEV2,
+                                ctl_id_type(id), id, buf, len);
 }
 
 static vtun_ssize ctl_explain_tunnel(struct vtund *d, const char *arg,

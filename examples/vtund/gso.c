@@ -58,8 +58,8 @@ static void gso_complete(const struct virtio_net_hdr *vh, uint8_t *pkt,
 
 /* One segment: headers copied, then lengths, IDs, sequence, flags and
  * checksums fixed. */
-static void gso_fix(uint8_t *seg, bool v6, size_t iphl, size_t hl,
-                    size_t plen, uint32_t seq, unsigned i, bool last) {
+static void gso_fix(uint8_t *seg, bool v6, size_t iphl, size_t hl, size_t plen,
+                    uint32_t seq, unsigned i, bool last) {
   uint8_t *tcp = seg + iphl;
 
   if (v6) {
@@ -131,8 +131,8 @@ size_t vtund_gso_split(const uint8_t *vnet, const uint8_t *pkt, size_t len,
       break;
     memcpy(seg, pkt, hl);
     memcpy(seg + hl, pkt + off, plen);
-    gso_fix(seg, v6, iphl, hl, plen, seq + (uint32_t)(off - hl),
-            (unsigned)n, off + plen == len);
+    gso_fix(seg, v6, iphl, hl, plen, seq + (uint32_t)(off - hl), (unsigned)n,
+            off + plen == len);
     off += plen;
   }
   return n;

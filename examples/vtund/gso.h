@@ -23,13 +23,13 @@ size_t vtund_gso_split(const uint8_t *vnet, const uint8_t *pkt, size_t len,
 /* Consecutive TCP segments of one IPv4 flow, merged into one write of a
  * super-packet (the receive-side counterpart of vtund_gso_split). */
 struct vtund_gro {
-  uint8_t *buf;   /* virtio-net header, then the merged packet */
-  size_t len;     /* bytes of the merged packet */
-  size_t hl;      /* IP + TCP header length */
-  size_t seg;     /* payload of the first segment */
+  uint8_t *buf; /* virtio-net header, then the merged packet */
+  size_t len;   /* bytes of the merged packet */
+  size_t hl;    /* IP + TCP header length */
+  size_t seg;   /* payload of the first segment */
   unsigned segs;
   uint32_t next_seq;
-  bool closed;    /* a shorter segment ended the run */
+  bool closed; /* a shorter segment ended the run */
 };
 
 #define VTUND_GRO_MAX 65000

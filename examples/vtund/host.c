@@ -71,8 +71,8 @@ static int host_map(struct vtund_hostcfg *h, char **w, unsigned n) {
   if (h->nmaps == VTUND_MAX_MAPS)
     return -1;
   m = &h->maps[h->nmaps];
-  if (n == 4 && (strcmp(w[1], "interface-map") == 0 ||
-                 strcmp(w[1], "tun-name") == 0)) {
+  if (n == 4 &&
+      (strcmp(w[1], "interface-map") == 0 || strcmp(w[1], "tun-name") == 0)) {
     snprintf(m->kind, sizeof(m->kind), "%s",
              w[1][0] == 'i' ? "interface" : "tun-name");
   } else if (n == 5 && strcmp(w[1], "vpn-instance") == 0 &&
@@ -132,35 +132,38 @@ void vtund_manual_apply(struct vtund *d) {
     int rv = VTUN_ENOENT;
 
     if (t != NULL)
-      rv = vtun_tunnel_set_manual_sa(t, m->spi_in, m->spi_out, m->encr,
-                                     VTUN_INTEG_NONE, m->key_in, m->key_len,
-                                     m->key_out, m->key_len,
-                                     m->udp ? VTUN_SA_UDP_ENCAP : 0);
+      rv = vtun_tunnel_set_manual_sa(
+          t, m->spi_in, m->spi_out, m->encr, VTUN_INTEG_NONE, m->key_in,
+          m->key_len, m->key_out, m->key_len, m->udp ? VTUN_SA_UDP_ENCAP : 0);
     if (rv != 0)
       vtund_log(d, VTUN_LOG_ERROR, "manual SA for %s: %s: %s", m->tunnel,
                 vtun_strerror(rv), vtun_ctx_last_error(d->ctx));
     else
-      vtund_log(d, VTUN_LOG_INFO, "%s: manual SA in %08x out %08x",
-                m->tunnel, m->spi_in, m->spi_out);
+      vtund_log(d, VTUN_LOG_INFO, "%s: manual SA in %08x out %08x", m->tunnel,
+                m->spi_in, m->spi_out);
   }
 }
 
-/* One host line; 1 when it is not one of ours. */
-static int host_line(struct vtund_hostcfg *h, const char *line) {
-  char copy[512], *w[10];
-  unsigned n;
-
-  snprintf(copy, sizeof(copy), "%s", line);
-  n = host_words(copy, w, 10);
+static int host_dispatch(struct vtund_hostcfg *h, char **w, unsigned n) {
   if (n >= 2 && strcasecmp(w[0], "ip") == 0 &&
       strcasecmp(w[1], "route-static") == 0)
     return host_route(h, w, n) == 0 ? 0 : -1;
-  if (n >= 2 && strcmp(w[0], "vtund") == 0 &&
-      strcmp(w[1], "manual-sa") == 0)
+  if (n >= 2 && strcmp(w[0], "vtund") == 0 && strcmp(w[1], "manual-sa") == 0)
     return host_manual(h, w, n) == 0 ? 0 : -1;
   if (n >= 1 && strcmp(w[0], "vtund") == 0)
     return host_map(h, w, n) == 0 ? 0 : -1;
   return 1;
+}
+
+/* One host line; 1 when it is not one of ours. The copy may hold keys. */
+static int host_line(struct vtund_hostcfg *h, const char *line) {
+  char copy[512], *w[10];
+  int rv;
+
+  snprintf(copy, sizeof(copy), "%s", line);
+  rv = host_dispatch(h, w, host_words(copy, w, 10));
+  explicit_bzero(copy, sizeof(copy));
+  return rv;
 }
 
 /* Takes the host's lines out of @p text, leaving them blank so that the
@@ -177,10 +180,15 @@ int vtund_host_parse(struct vtund_hostcfg *h, char *text, char *err,
     int rv;
 
     snprintf(buf, sizeof(buf), "%.*s", (int)len, line);
-    if ((rv = host_line(h, buf + strspn(buf, " \t"))) < 0) {
-      snprintf(err, errlen, "line %u: bad host line '%s'", lineno, buf);
-      return -1;
+    rv = host_line(h, buf + strspn(buf, " \t"));
+    if (rv < 0) {
+      /* A manual-sa line is not echoed: it holds keys. */
+      snprintf(err, errlen, "line %u: bad host line '%s'", lineno,
+               strstr(buf, "manual-sa") ? "vtund manual-sa ..." : buf);
     }
+    explicit_bzero(buf, sizeof(buf));
+    if (rv < 0)
+      return -1;
     if (rv == 0)
       memset(line, ' ', len);
     if (eol == NULL)
@@ -237,8 +245,8 @@ void vtund_routes_apply(struct vtund *d) {
     }
     if (route_ioctl(SIOCADDRT, r->dest, r->prefix, tun->ifname) < 0 &&
         errno != EEXIST) {
-      vtund_log(d, VTUN_LOG_WARN, "route %s/%u via %s: %s", r->dest,
-                r->prefix, tun->ifname, strerror(errno));
+      vtund_log(d, VTUN_LOG_WARN, "route %s/%u via %s: %s", r->dest, r->prefix,
+                tun->ifname, strerror(errno));
       continue;
     }
     if (!r->installed)
@@ -320,8 +328,8 @@ static void iface_sync_one(struct vtund *d, vtun_iface *ifc) {
   char cur[64], sys[64];
   unsigned cp = 0, sp = 0;
   const char *dev = iface_linux(d, vtun_iface_get_name(ifc));
-  vtun_ssize n = vtun_iface_get_address(ifc, VTUN_AF_INET, cur, sizeof(cur),
-                                        &cp);
+  vtun_ssize n =
+      vtun_iface_get_address(ifc, VTUN_AF_INET, cur, sizeof(cur), &cp);
 
   if (n >= 0 && vtun_iface_get_user_data(ifc) == NULL)
     return; /* the configuration gives the address */

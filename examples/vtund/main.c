@@ -293,7 +293,8 @@ int main(int argc, char **argv) {
   if (parse_args(&d, argc, argv, &s, &check_only) != 0)
     return 2;
   rv = run(&d, &s, check_only);
-  free(d.dump);
+  vtund_free_text(d.dump);
+  explicit_bzero(&d.host, sizeof(d.host));
   uv_loop_close(d.loop);
   return rv;
 }

@@ -18,6 +18,20 @@
 
 #define SIG_MAX 16
 
+/* The file, the dumps and the host lines hold pre-shared and manual keys:
+ * wiped before they are freed. */
+void vtund_free_text(char *text) {
+  if (text != NULL)
+    explicit_bzero(text, strlen(text));
+  free(text);
+}
+
+static void rl_free_host(struct vtund_hostcfg *h) {
+  if (h != NULL)
+    explicit_bzero(h, sizeof(*h));
+  free(h);
+}
+
 static char *rl_read_file(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
   char *buf = NULL;
@@ -48,8 +62,7 @@ static char *rl_dump(vtun_ctx *ctx) {
 
 /* The section of @p dump whose first line is @p key: from that line to
  * the next line that starts a section or is "#". */
-static const char *rl_section(const char *dump, const char *key,
-                              size_t *len) {
+static const char *rl_section(const char *dump, const char *key, size_t *len) {
   size_t klen = strlen(key);
 
   for (const char *p = dump; p != NULL && *p; p = strchr(p, '\n')) {
@@ -70,8 +83,7 @@ static const char *rl_section(const char *dump, const char *key,
 }
 
 /* The section keys a tunnel depends on, in @p ctx. */
-static unsigned rl_keys(vtun_ctx *ctx, vtun_tunnel *t,
-                        char keys[SIG_MAX][96]) {
+static unsigned rl_keys(vtun_ctx *ctx, vtun_tunnel *t, char keys[SIG_MAX][96]) {
   vtun_ipsec_profile *prof = vtun_tunnel_get_profile(t);
   vtun_iface *src = vtun_tunnel_get_source_iface(t);
   vtun_iface *unn = vtun_tunnel_get_unnumbered(t);
@@ -101,18 +113,16 @@ static unsigned rl_keys(vtun_ctx *ctx, vtun_tunnel *t,
   if (vtun_ike_peer_get_pool(peer) != NULL)
     snprintf(keys[n++], 96, "ip pool %s",
              vtun_pool_get_name(vtun_ike_peer_get_pool(peer)));
-  for (unsigned i = 0; i < vtun_ike_peer_get_proposal_count(peer) &&
-                       n < SIG_MAX;
-       i++)
+  for (unsigned i = 0;
+       i < vtun_ike_peer_get_proposal_count(peer) && n < SIG_MAX; i++)
     snprintf(keys[n++], 96, "ike proposal %u",
-             vtun_ike_proposal_get_number(
-                 vtun_ike_peer_get_proposal(peer, i)));
+             vtun_ike_proposal_get_number(vtun_ike_peer_get_proposal(peer, i)));
   return n;
 }
 
 /* Whether tunnel @p name depends on the same text in both configs. */
-static bool rl_same(vtun_ctx *a, const char *da, vtun_ctx *b,
-                    const char *db, const char *name) {
+static bool rl_same(vtun_ctx *a, const char *da, vtun_ctx *b, const char *db,
+                    const char *name) {
   vtun_tunnel *ta = vtun_tunnel_find(a, name);
   vtun_tunnel *tb = vtun_tunnel_find(b, name);
   char ka[SIG_MAX][96], kb[SIG_MAX][96];
@@ -241,7 +251,7 @@ static int rl_apply(struct vtund *d, vtun_ctx *next, const char *dnew) {
   if (rv != 0)
     vtund_log(d, VTUN_LOG_ERROR, "reload: applying the changes: %s",
               vtun_ctx_last_error(d->ctx));
-  free(delta);
+  vtund_free_text(delta);
   return rv;
 }
 
@@ -282,9 +292,9 @@ static void rl_map_vrfs(struct vtund *d) {
 
     if (strcmp(m->kind, "netns") != 0 && strcmp(m->kind, "device") != 0)
       continue;
-    rv = vtun_uv_add_vpn_instance(
-        d->uvh, m->name, m->kind[0] == 'n' ? m->value : NULL,
-        m->kind[0] == 'd' ? m->value : NULL);
+    rv = vtun_uv_add_vpn_instance(d->uvh, m->name,
+                                  m->kind[0] == 'n' ? m->value : NULL,
+                                  m->kind[0] == 'd' ? m->value : NULL);
     if (rv != 0 && rv != VTUN_EEXIST)
       vtund_log(d, VTUN_LOG_ERROR, "vpn-instance %s: %s", m->name,
                 vtun_uv_last_error(d->uvh));
@@ -327,7 +337,7 @@ int vtund_load(struct vtund *d, const char *path, bool initial) {
   } else if ((rv = rl_initial(d, host, text)) != 0) {
     goto out;
   }
-  free(d->dump);
+  vtund_free_text(d->dump);
   d->dump = rl_dump(d->ctx);
   vtund_ifaces_sync(d);
   vtund_tuns_sync(d);
@@ -339,9 +349,9 @@ int vtund_load(struct vtund *d, const char *path, bool initial) {
 
 out:
   vtun_ctx_free(scratch);
-  free(dnew);
-  free(text);
-  free(host);
+  vtund_free_text(dnew);
+  vtund_free_text(text);
+  rl_free_host(host);
   return rv;
 }
 
@@ -369,7 +379,7 @@ int vtund_check(struct vtund *d, const char *path) {
   if (rv == 0)
     vtund_log(d, VTUN_LOG_INFO, "%s: configuration accepted", path);
   vtun_ctx_free(scratch);
-  free(text);
-  free(host);
+  vtund_free_text(text);
+  rl_free_host(host);
   return rv;
 }

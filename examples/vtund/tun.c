@@ -44,8 +44,7 @@ static void tun_ifname(const struct vtund *d, const char *tname, char *out,
     *p = (char)tolower((unsigned char)*p);
 }
 
-static int tun_ioctl(const char *ifname, unsigned long req,
-                     struct ifreq *ifr) {
+static int tun_ioctl(const char *ifname, unsigned long req, struct ifreq *ifr) {
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   int rv;
 
@@ -71,8 +70,7 @@ static int tun_set_mtu_up(const char *ifname, unsigned mtu) {
   return tun_ioctl(ifname, SIOCSIFFLAGS, &ifr);
 }
 
-static int tun_set_in4(const char *ifname, unsigned long req,
-                       uint32_t addr) {
+static int tun_set_in4(const char *ifname, unsigned long req, uint32_t addr) {
   struct ifreq ifr;
   struct sockaddr_in sin;
 
@@ -339,9 +337,8 @@ int vtund_tun_open(struct vtund *d, vtun_tunnel *t, struct vtund_tun **out) {
   vtun_tunnel_set_user_data(t, tun);
   tun->next = d->tuns;
   d->tuns = tun;
-  vtund_log(d, VTUN_LOG_INFO, "%s: TUN device %s, mtu %u%s", tname,
-            tun->ifname, vtun_tunnel_get_mtu(t),
-            tun->vnet ? ", offloads on" : "");
+  vtund_log(d, VTUN_LOG_INFO, "%s: TUN device %s, mtu %u%s", tname, tun->ifname,
+            vtun_tunnel_get_mtu(t), tun->vnet ? ", offloads on" : "");
   vtund_tun_sync_address(tun);
   *out = tun;
   return 0;

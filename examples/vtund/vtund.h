@@ -136,5 +136,6 @@ void vtund_ctl_stop(struct vtund *d);
 int vtund_load(struct vtund *d, const char *path, bool initial);
 int vtund_tuns_sync(struct vtund *d);
 int vtund_check(struct vtund *d, const char *path);
+void vtund_free_text(char *text);
 
 #endif

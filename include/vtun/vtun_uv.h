@@ -109,9 +109,9 @@ VTUN_UV_EXTERN int vtun_uv_new_versioned(struct uv_loop_s *loop,
                                          void *user_data, vtun_uv **out);
 
 /** vtun_uv_new_versioned() with this header's version. @since 0.1 */
-#define vtun_uv_new(loop, settings, hooks, user_data, out)                    \
-  vtun_uv_new_versioned((loop), VTUN_UV_SETTINGS_VERSION, (settings),         \
-                        (hooks), (user_data), (out))
+#define vtun_uv_new(loop, settings, hooks, user_data, out)                     \
+  vtun_uv_new_versioned((loop), VTUN_UV_SETTINGS_VERSION, (settings), (hooks), \
+                        (user_data), (out))
 
 /**
  * The context the backend created. It stays owned by @p uvh and is freed
@@ -170,17 +170,17 @@ VTUN_UV_EXTERN vtun_ssize vtun_uv_flush(vtun_uv *uvh);
 
 /** Counters of the backend. Members are only appended. @since 0.1 */
 typedef struct vtun_uv_stats {
-  uint64_t rx_datagrams;    /**< datagrams read (GRO segments counted) */
-  uint64_t rx_syscalls;     /**< recvmmsg/recvmsg calls that returned data */
-  uint64_t rx_gro_batches;  /**< reads that carried GRO-merged segments */
-  uint64_t tx_datagrams;    /**< datagrams handed to the kernel */
-  uint64_t tx_syscalls;     /**< sendmmsg/sendmsg calls */
-  uint64_t tx_gso_sends;    /**< UDP_SEGMENT messages among them */
-  uint64_t tx_errors;       /**< datagrams the kernel refused */
-  uint64_t tx_no_socket;    /**< datagrams for a domain without socket */
-  uint64_t input_errors;    /**< datagrams vtun_ctx_input refused */
-  int udp_gso;              /**< UDP GSO is in use (1) or not (0) */
-  int udp_gro;              /**< UDP GRO is in use (1) or not (0) */
+  uint64_t rx_datagrams;   /**< datagrams read (GRO segments counted) */
+  uint64_t rx_syscalls;    /**< recvmmsg/recvmsg calls that returned data */
+  uint64_t rx_gro_batches; /**< reads that carried GRO-merged segments */
+  uint64_t tx_datagrams;   /**< datagrams handed to the kernel */
+  uint64_t tx_syscalls;    /**< sendmmsg/sendmsg calls */
+  uint64_t tx_gso_sends;   /**< UDP_SEGMENT messages among them */
+  uint64_t tx_errors;      /**< datagrams the kernel refused */
+  uint64_t tx_no_socket;   /**< datagrams for a domain without socket */
+  uint64_t input_errors;   /**< datagrams vtun_ctx_input refused */
+  int udp_gso;             /**< UDP GSO is in use (1) or not (0) */
+  int udp_gro;             /**< UDP GRO is in use (1) or not (0) */
 } vtun_uv_stats;
 
 /**
@@ -209,8 +209,7 @@ typedef void (*vtun_uv_close_cb)(void *arg);
  * when the peers should hear of it, and runs the loop until @p cb.
  * NULL is accepted. Loop thread. @since 0.1
  */
-VTUN_UV_EXTERN void vtun_uv_close(vtun_uv *uvh, vtun_uv_close_cb cb,
-                                  void *arg);
+VTUN_UV_EXTERN void vtun_uv_close(vtun_uv *uvh, vtun_uv_close_cb cb, void *arg);
 
 /** Sets the pointer returned by vtun_uv_get_user_data(). @since 0.1 */
 VTUN_UV_EXTERN void vtun_uv_set_user_data(vtun_uv *uvh, void *user_data);

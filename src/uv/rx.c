@@ -33,8 +33,7 @@ static void rx_prepare(vtun_uv *uvh) {
 }
 
 /* The local address from the packet info, and the GRO segment size. */
-static void rx_control(struct msghdr *mh, vtun_endpoint *local,
-                       size_t *seg) {
+static void rx_control(struct msghdr *mh, vtun_endpoint *local, size_t *seg) {
   struct cmsghdr *c;
 
   for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
@@ -44,8 +43,7 @@ static void rx_control(struct msghdr *mh, vtun_endpoint *local,
       memcpy(&pi, CMSG_DATA(c), sizeof(pi));
       local->family = VTUN_AF_INET;
       memcpy(local->addr, &pi.ipi_addr, 4);
-    } else if (c->cmsg_level == IPPROTO_IPV6 &&
-               c->cmsg_type == IPV6_PKTINFO) {
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
       struct in6_pktinfo pi6;
 
       memcpy(&pi6, CMSG_DATA(c), sizeof(pi6));
@@ -154,8 +152,7 @@ void vtun__uv_rx(struct vtun__uv_sock *s) {
 
   for (int round = 0; round < RX_ROUNDS && !uvh->closing; round++) {
     rx_prepare(uvh);
-    n = recvmmsg(s->fd, uvh->rx_msgs, uvh->settings.batch, MSG_DONTWAIT,
-                 NULL);
+    n = recvmmsg(s->fd, uvh->rx_msgs, uvh->settings.batch, MSG_DONTWAIT, NULL);
     if (n <= 0)
       break;
     uvh->stats.rx_syscalls++;

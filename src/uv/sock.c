@@ -60,8 +60,8 @@ void vtun__uv_endpoint(const struct sockaddr_storage *ss, vtun_endpoint *ep) {
   }
 }
 
-static void sock_describe(const vtun_uv *uvh, unsigned d, int kind,
-                          char *buf, size_t len) {
+static void sock_describe(const vtun_uv *uvh, unsigned d, int kind, char *buf,
+                          size_t len) {
   const struct vtun__uv_domain *dom = &uvh->domains[d];
 
   snprintf(buf, len, "%s%s%s", sock_names[kind],

@@ -31,11 +31,9 @@ static struct vtun__uv_sock *tx_sock(vtun_uv *uvh, vtun_vpn_instance *vrf,
   else if (proto == VTUN_PROTO_GRE)
     kind = UVB_RAW4_GRE;
   else if (local->family == VTUN_AF_INET6)
-    kind = local->port == uvh->settings.ike_port ? UVB_UDP6_IKE
-                                                 : UVB_UDP6_NATT;
+    kind = local->port == uvh->settings.ike_port ? UVB_UDP6_IKE : UVB_UDP6_NATT;
   else
-    kind = local->port == uvh->settings.ike_port ? UVB_UDP4_IKE
-                                                 : UVB_UDP4_NATT;
+    kind = local->port == uvh->settings.ike_port ? UVB_UDP4_IKE : UVB_UDP4_NATT;
   return uvh->domains[d].socks[kind].fd >= 0 ? &uvh->domains[d].socks[kind]
                                              : NULL;
 }
@@ -43,8 +41,7 @@ static struct vtun__uv_sock *tx_sock(vtun_uv *uvh, vtun_vpn_instance *vrf,
 /* Whether @p len more bytes can join the last queued message as one more
  * GSO segment: same socket and endpoints, same size as the segments
  * before, and room in the message. */
-static bool tx_can_append(const vtun_uv *uvh,
-                          const struct vtun__uv_txmsg *m,
+static bool tx_can_append(const vtun_uv *uvh, const struct vtun__uv_txmsg *m,
                           const struct vtun__uv_sock *s,
                           const vtun_endpoint *local,
                           const vtun_endpoint *remote, size_t len) {
@@ -61,9 +58,8 @@ static bool tx_can_append(const vtun_uv *uvh,
 }
 
 int vtun__uv_send_hook(void *user_data, vtun_vpn_instance *vrf, int proto,
-                       const vtun_endpoint *local,
-                       const vtun_endpoint *remote, const uint8_t *data,
-                       size_t len) {
+                       const vtun_endpoint *local, const vtun_endpoint *remote,
+                       const uint8_t *data, size_t len) {
   vtun_uv *uvh = user_data;
   struct vtun__uv_sock *s = tx_sock(uvh, vrf, proto, local);
   struct vtun__uv_txmsg *m;

@@ -206,7 +206,9 @@ fail_free:
   return rv;
 }
 
-vtun_ctx *vtun_uv_get_ctx(const vtun_uv *uvh) { return uvh->ctx; }
+vtun_ctx *vtun_uv_get_ctx(const vtun_uv *uvh) {
+  return uvh->ctx;
+}
 
 /* ---------------------------------------------------------------- timer */
 
@@ -309,13 +311,17 @@ int vtun_uv_get_stats(const vtun_uv *uvh, vtun_uv_stats *out, size_t size) {
   return 0;
 }
 
-const char *vtun_uv_last_error(const vtun_uv *uvh) { return uvh->errmsg; }
+const char *vtun_uv_last_error(const vtun_uv *uvh) {
+  return uvh->errmsg;
+}
 
 void vtun_uv_set_user_data(vtun_uv *uvh, void *user_data) {
   uvh->user_data = user_data;
 }
 
-void *vtun_uv_get_user_data(const vtun_uv *uvh) { return uvh->user_data; }
+void *vtun_uv_get_user_data(const vtun_uv *uvh) {
+  return uvh->user_data;
+}
 
 /* The last handle closed: nothing of libuv refers to us any more. */
 void vtun__uv_handle_closed(uv_handle_t *h) {

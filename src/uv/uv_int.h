@@ -39,9 +39,9 @@ struct vtun__uv_sock {
 
 struct vtun__uv_domain {
   bool used;
-  char name[64];     /* vpn-instance; "" for the public domain */
-  char netns[256];   /* "" for the current namespace */
-  char device[16];   /* "" for none */
+  char name[64];   /* vpn-instance; "" for the public domain */
+  char netns[256]; /* "" for the current namespace */
+  char device[16]; /* "" for none */
   struct vtun__uv_sock socks[UVB_NSOCKS];
 };
 
@@ -112,9 +112,8 @@ void vtun__uv_rx(struct vtun__uv_sock *s);
 
 /* The send_datagram hook. */
 int vtun__uv_send_hook(void *user_data, vtun_vpn_instance *vrf, int proto,
-                       const vtun_endpoint *local,
-                       const vtun_endpoint *remote, const uint8_t *data,
-                       size_t len);
+                       const vtun_endpoint *local, const vtun_endpoint *remote,
+                       const uint8_t *data, size_t len);
 
 /* Writes the send queue; returns how many datagrams were refused. */
 size_t vtun__uv_tx_flush(vtun_uv *uvh);
