@@ -587,6 +587,23 @@ static void test_mobike_notifies(void **state) {
   lb_free(&net);
 }
 
+/* Both ends have a destination and start at once: two IKE SAs cross;
+ * the tunnels settle on working SAs and stay up through DPD. */
+static void test_both_initiate(void **state) {
+  (void)state;
+  lb_init(&net, 41);
+  side_make(&br, lb_node_new(&net, "10.0.0.2", NULL), "10.0.0.1", 0);
+  side_make(&hq, lb_node_new(&net, "10.0.0.1", NULL), "10.0.0.2", 0);
+  pair_commit();
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, both_up));
+  lb_run(&net, 5 * VTUN_SECONDS, NULL);
+  assert_esp_both_ways();
+  lb_run(&net, 300 * VTUN_SECONDS, NULL);
+  assert_true(both_up(&net));
+  assert_esp_both_ways();
+  lb_free(&net);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_establish),
@@ -609,6 +626,7 @@ int main(void) {
       cmocka_unit_test(test_rekey_collision),
       cmocka_unit_test(test_identity_types),
       cmocka_unit_test(test_mobike_notifies),
+      cmocka_unit_test(test_both_initiate),
       cmocka_unit_test(test_pfs_one_side),
       cmocka_unit_test(test_lossy_trials),
   };
