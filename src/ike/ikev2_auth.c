@@ -233,7 +233,11 @@ static int auth_match(struct vtun__ikesa *sa, int type, const char *id) {
 }
 
 /* Another SA of the same tunnel gives way to the new one: the peer
- * restarted, or said INITIAL_CONTACT (RFC 7296 §2.4). */
+ * restarted, or said INITIAL_CONTACT (RFC 7296 §2.4).
+ * LIMITATION: when both ends initiate at the same moment, both IKE SAs
+ * stay up (each was still negotiating when the other finished); the
+ * Child SA pair installed last carries the traffic and the other pair
+ * is only rekeyed alongside it. */
 static void auth_replace_old(struct vtun__ikesa *sa) {
   vtun__list_each_safe (o, nx, &vtun__ike_eng(sa->ctx)->sas,
                         struct vtun__ikesa) {
