@@ -3,6 +3,7 @@
  * refusal with its counter, statistics, and data path threads running
  * while the config thread replaces SAs and tunnels. */
 #include <pthread.h>
+#include <time.h>
 
 #include "test_esp_wire.h"
 
@@ -348,6 +349,27 @@ static void race_open(struct race *r) {
   side_tunnel(&r->p.b, VTUN_TUNNEL_IPSEC, "192.0.2.2", "192.0.2.1");
 }
 
+static void race_install(struct race *r, uint32_t spi, const uint8_t *k,
+                         size_t n) {
+  assert_int_equal(vtun_tunnel_set_manual_sa(r->p.a.t, spi, spi + 0x100000,
+                                             VTUN_ENCR_AES_GCM_256, 0, k, n, k,
+                                             n, 0),
+                   0);
+  assert_int_equal(vtun_tunnel_set_manual_sa(r->p.b.t, spi + 0x100000, spi,
+                                             VTUN_ENCR_AES_GCM_256, 0, k, n, k,
+                                             n, 0),
+                   0);
+}
+
+/* Waits (at most 20 s) until more than @p n packets went through. */
+static void race_wait(struct race *r, unsigned long n) {
+  struct timespec ms = {0, 1000000};
+
+  for (int i = 0; i < 20000 && atomic_load(&r->packets) <= n; i++)
+    nanosleep(&ms, NULL);
+  assert_true(atomic_load(&r->packets) > n);
+}
+
 /* One thread sends (and, through the hook, receives) all the time while
  * this one installs new SA pairs on both sides, so that the data path
  * keeps meeting SAs and tables that are being replaced and freed. */
@@ -359,23 +381,16 @@ static void test_rekey_under_traffic(void **state) {
 
   (void)state;
   race_open(&r);
+  race_install(&r, 0x10000, k, n);
   assert_int_equal(pthread_create(&th, NULL, race_data, &r), 0);
-  for (uint32_t i = 0; i < 300; i++) {
-    uint32_t spi = 0x10000 + i;
-
-    assert_int_equal(vtun_tunnel_set_manual_sa(r.p.a.t, spi, spi + 0x100000,
-                                               VTUN_ENCR_AES_GCM_256, 0, k, n,
-                                               k, n, 0),
-                     0);
-    assert_int_equal(vtun_tunnel_set_manual_sa(r.p.b.t, spi + 0x100000, spi,
-                                               VTUN_ENCR_AES_GCM_256, 0, k, n,
-                                               k, n, 0),
-                     0);
+  race_wait(&r, 0);
+  for (uint32_t i = 1; i < 300; i++) {
+    race_install(&r, 0x10000 + i, k, n);
     assert_int_equal(vtun_ctx_expire_timers(r.p.a.ctx, i), 0);
   }
+  race_wait(&r, atomic_load(&r.packets));
   atomic_store(&r.stop, true);
   pthread_join(th, NULL);
-  assert_true(atomic_load(&r.packets) > 0);
   assert_int_equal(vtun__sadb_count(r.p.b.ctx->dp.sadb), 2);
   vtun_ctx_free(r.p.a.ctx);
   vtun_ctx_free(r.p.b.ctx);
