@@ -50,6 +50,8 @@ static int host_prefix(const char *text, unsigned *prefix) {
   return 0;
 }
 
+/* LIMITATION: `ip route-static` takes IPv4 destinations only; IPv6
+ * routes into a tunnel are left to the operator. */
 static int host_route(struct vtund_hostcfg *h, char **w, unsigned n) {
   struct vtund_route *r;
   struct in_addr a;

@@ -148,7 +148,10 @@ static bool rl_same(vtun_ctx *a, const char *da, vtun_ctx *b, const char *db,
 
 /* ----------------------------------------------------------- applying */
 
-/* Deletes the running object a section names, when nothing uses it. */
+/* Deletes the running object a section names, when nothing uses it.
+ * LIMITATION: a reload compares and applies the sections of the root
+ * system only; changes to virtual systems, vpn-instances or global
+ * commands (sysname, legacy algorithms) need a restart of vtund. */
 static void rl_delete_object(vtun_ctx *ctx, const char *key) {
   unsigned num;
 

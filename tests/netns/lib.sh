@@ -13,6 +13,13 @@ VT_FAILED=0
 vt_finish() {
   local rc=$?
   vt_cleanup
+
+  # A sanitizer build reports into the vtund logs: any report fails.
+  if grep -lE 'AddressSanitizer|LeakSanitizer|runtime error' \
+    "$VT_WORK"/*.log 2>/dev/null; then
+    echo "FAIL: sanitizer report in a vtund log"
+    VT_FAILED=1
+  fi
   if [ "$rc" -ne 0 ] || [ "$VT_FAILED" -ne 0 ]; then
     echo "-- vtund logs"
     tail -n 30 "$VT_WORK"/*.log 2>/dev/null || true
