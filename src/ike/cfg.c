@@ -36,6 +36,18 @@ static bool cfg_find(const struct vtun__ike_chain *c, uint8_t type,
   return false;
 }
 
+/* Tells the HQ host which address its peer got, so that it routes it
+ * into the tunnel (and stops when the lease goes). */
+static void cfg_peer_event(struct vtun__ikesa *sa, uint32_t type) {
+  vtun_event ev = {.type = type, .tunnel = sa->tunnel, .prefixlen = 32};
+  char text[VTUN_ADDRSTRLEN];
+
+  if (sa->tunnel == NULL)
+    return;
+  ev.address = vtun__ep_str(&sa->lease, text);
+  vtun__event(sa->ctx, &ev);
+}
+
 int vtun__ike_cfg_reply(struct vtun__ikesa *sa, const struct vtun__ike_chain *c,
                         struct vtun__ike_writer *w) {
   vtun_pool *pool = vtun__tunnel_peer(sa->tunnel)->pool;
@@ -59,6 +71,8 @@ int vtun__ike_cfg_reply(struct vtun__ikesa *sa, const struct vtun__ike_chain *c,
   }
   sa->leased = true;
   sa->pool = pool;
+  sa->lease = ep;
+  cfg_peer_event(sa, VTUN_EVENT_PEER_ADDRESS_ASSIGNED);
   vtun__put32(mask, pool->prefix ? ~0u << (32 - pool->prefix) : 0);
   return vtun__ike_put_cp(w, VTUN__IKE_CFG_REPLY,
                           (struct vtun__ike_cp_attr[]){
@@ -106,8 +120,10 @@ void vtun__ike_cfg_release(struct vtun__ikesa *sa) {
   char text[VTUN_ADDRSTRLEN];
   vtun_event ev = {.type = VTUN_EVENT_ADDRESS_RELEASED, .tunnel = t};
 
-  if (sa->leased && sa->pool != NULL)
+  if (sa->leased && sa->pool != NULL) {
     (void)vtun_pool_release(sa->pool, sa->peer_id);
+    cfg_peer_event(sa, VTUN_EVENT_PEER_ADDRESS_RELEASED);
+  }
   sa->leased = false;
   if (sa->assigned == 0 || t == NULL)
     return;

@@ -140,7 +140,8 @@ struct vtun__ikesa {
   char peer_id[VTUN_ID_MAX]; /* IDi/IDr as text */
   bool leased;
   vtun_pool *pool;
-  uint32_t assigned; /* address received from HQ, host order */
+  uint32_t assigned;   /* address received from HQ, host order */
+  vtun_endpoint lease; /* HQ: the address leased to the peer */
 
   vtun_tstamp last_rx;
   struct vtun__timer t_retx, t_dpd, t_rekey_child, t_rekey_ike;

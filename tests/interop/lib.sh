@@ -88,6 +88,9 @@ EOC
 # loads the connections; sets CHARON_PID.
 charon_start() {
   local name=$1 host=$2 conf=$3 dir=$WORK/$1 i
+  # A socket or pid file left by an earlier daemon of the same name would
+  # look like a ready daemon.
+  rm -rf "$dir/run"
   charon_conf "$name"
   cp "$conf" "$dir/swanctl.conf"
   STRONGSWAN_CONF=$dir/strongswan.conf ip netns exec "$(ns "$host")" \
@@ -96,8 +99,8 @@ charon_start() {
     >"$dir/charon.out" 2>&1 &
   CHARON_PID=$!
   PIDS+=("$CHARON_PID")
-  for i in $(seq 50); do
-    [ -S "$dir/run/charon.vici" ] && break
+  for i in $(seq 100); do
+    swan "$name" --stats >/dev/null 2>&1 && break
     sleep 0.1
   done
   swan "$name" --load-all --file "$dir/swanctl.conf" >"$dir/load.out" 2>&1
