@@ -8,8 +8,51 @@
 
 #define TRAILER 2 /* pad length and next header */
 
+/* Big-endian stores and loads as single instructions where the compiler
+ * knows the byte order; these run several times per packet. */
+static inline void esp_put32(uint8_t *p, uint32_t v) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  v = __builtin_bswap32(v);
+  memcpy(p, &v, 4);
+#else
+  vtun__put32(p, v);
+#endif
+}
+
+static inline void esp_put64(uint8_t *p, uint64_t v) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  v = __builtin_bswap64(v);
+  memcpy(p, &v, 8);
+#else
+  vtun__put64(p, v);
+#endif
+}
+
+static inline uint32_t esp_get32(const uint8_t *p) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  uint32_t v;
+
+  memcpy(&v, p, 4);
+  return __builtin_bswap32(v);
+#else
+  return vtun__be32(p);
+#endif
+}
+
+/* Block sizes are powers of two (4 for AEAD, 16 for AES-CBC). */
 static size_t esp_padded(const struct vtun__esp_sa *sa, size_t len) {
-  return (len + TRAILER + sa->block - 1) / sa->block * sa->block;
+  size_t mask = sa->block - 1;
+
+  return (len + TRAILER + mask) & ~mask;
+}
+
+/* The IV is 8 bytes (AEAD) or 16 (CBC): copies of a known size. */
+static inline void esp_copy_iv(const struct vtun__esp_sa *sa, uint8_t *dst,
+                               const uint8_t *src) {
+  if (sa->ivlen == 8)
+    memcpy(dst, src, 8);
+  else
+    memcpy(dst, src, 16);
 }
 
 size_t vtun__esp_tail(const struct vtun__esp_sa *sa, size_t len) {
@@ -17,7 +60,7 @@ size_t vtun__esp_tail(const struct vtun__esp_sa *sa, size_t len) {
 }
 
 uint32_t vtun__esp_spi(const uint8_t *pkt) {
-  return vtun__be32(pkt);
+  return esp_get32(pkt);
 }
 
 static bool esp_esn(const struct vtun__esp_sa *sa) {
@@ -33,7 +76,7 @@ static size_t esp_aad(const struct vtun__esp_sa *sa, const uint8_t *pkt,
     return VTUN__ESP_HDR;
   }
   memcpy(aad, pkt, 4);
-  vtun__put64(aad + 4, seq);
+  esp_put64(aad + 4, seq);
   *out = aad;
   return 12;
 }
@@ -47,7 +90,7 @@ static int esp_icv(struct vtun__esp_sa *sa, struct vtun__esp_xform *xf,
   const uint8_t *data[2] = {pkt, hi};
   size_t lens[2] = {len, sizeof(hi)};
 
-  vtun__put32(hi, (uint32_t)(seq >> 32));
+  esp_put32(hi, (uint32_t)(seq >> 32));
   return sa->ops->mac_run(xf->mac, data, lens, esp_esn(sa) ? 2 : 1, icv,
                           sa->icvlen);
 }
@@ -104,9 +147,9 @@ int vtun__esp_seal(struct vtun__esp_sa *sa, int user, uint8_t *buf, size_t *off,
     return VTUN_ENOBUFS;
 
   pkt = buf + *off - head;
-  vtun__put32(pkt, sa->spi);
-  vtun__put32(pkt + 4, (uint32_t)seq);
-  memcpy(pkt + VTUN__ESP_HDR, iv, sa->ivlen);
+  esp_put32(pkt, sa->spi);
+  esp_put32(pkt + 4, (uint32_t)seq);
+  esp_copy_iv(sa, pkt + VTUN__ESP_HDR, iv);
   esp_trailer(pkt + head, *len, padded, nh);
 
   rc = esp_seal_crypto(sa, &sa->xf[user], pkt, padded, seq);
@@ -161,7 +204,7 @@ static int esp_encap_one(struct vtun__esp_sa *sa, int user, uint8_t *buf,
   /* AEAD IVs only have to be unique per key: the sequence number is
    * (RFC 4106 §3.1). */
   if (sa->aead)
-    vtun__put64(iv, seq);
+    esp_put64(iv, seq);
   else if ((rc = esp_next_iv(sa, user, iv)) != 0)
     return rc;
   return vtun__esp_seal(sa, user, buf, off, len, cap, nh, seq, iv);
@@ -238,7 +281,7 @@ int vtun__esp_open(struct vtun__esp_sa *sa, uint8_t *pkt, size_t len,
   if (len < head + sa->icvlen + sa->block)
     return VTUN_EMALFORMED;
   ctlen = len - head - sa->icvlen;
-  if (ctlen % sa->block != 0)
+  if ((ctlen & (sa->block - 1)) != 0)
     return VTUN_EMALFORMED;
 
   rc = esp_open_crypto(sa, pkt, ctlen, seq);
@@ -256,7 +299,7 @@ int vtun__esp_decap(struct vtun__esp_sa *sa, uint8_t *pkt, size_t len,
 
   if (len < vtun__esp_head(sa) + sa->icvlen + sa->block)
     return VTUN_EMALFORMED;
-  lo = vtun__be32(pkt + 4);
+  lo = esp_get32(pkt + 4);
   seq = esp_esn(sa) ? vtun__replay_infer(&sa->replay, lo) : lo;
 
   /* A cheap check before the crypto; the window itself moves only in

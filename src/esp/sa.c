@@ -1,5 +1,6 @@
 #include "esp/sa.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "core/ctx.h"
@@ -187,6 +188,7 @@ static void sa_fill(struct vtun__esp_sa *sa, vtun_ctx *ctx,
   sa->integ = vtun__integ_info(p->integ);
   sa->ivlen = sa->encr->ivlen;
   sa->block = sa->encr->blocklen;
+  assert(sa->block != 0 && (sa->block & (sa->block - 1)) == 0);
   sa->icvlen = sa->encr->aead ? sa->encr->icvlen : sa->integ->icvlen;
   sa->local = p->local;
   sa->remote = p->remote;
