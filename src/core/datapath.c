@@ -201,7 +201,8 @@ static int dp_send_check(const struct vtun__dp_conf *c, const uint8_t *buf,
                          size_t off, size_t len, size_t cap) {
   unsigned version;
 
-  if (c == NULL || c->protocol == VTUN_TUNNEL_NONE)
+  /* A shut-down tunnel carries nothing, as if it had no SA. */
+  if (c == NULL || c->protocol == VTUN_TUNNEL_NONE || !c->enabled)
     return VTUN_ENOSA;
   if (buf == NULL || off < VTUN_HEADROOM || cap < off || cap - off < len ||
       cap - off - len < VTUN_TAILROOM)
@@ -362,6 +363,8 @@ static int dp_esp_classify(struct dp_rx *rx, uint8_t *pkt) {
   bool gre = rx->c != NULL && rx->c->protocol == VTUN_TUNNEL_GRE;
   struct vtun__ip_info ip;
 
+  if (rx->c != NULL && !rx->c->enabled)
+    return VTUN_EPOLICY;
   if (rx->esp.nh == VTUN__IPPROTO_NONE) {
     rx->kind = DP_DUMMY;
     return 0;
@@ -506,10 +509,11 @@ static int dp_input_gre(vtun_ctx *ctx, vtun_vpn_instance *vrf,
   if (rx.c == NULL)
     return dp_ctx_drop(&k->drop_no_tunnel, VTUN_ENOSA);
 
-  /* A protected tunnel takes GRE only from inside ESP. */
+  /* A protected or shut-down tunnel takes no plain GRE. */
   rx.t = rx.c->tunnel;
-  return dp_finish(&rx, rx.c->protect ? VTUN_EPOLICY
-                                      : dp_gre_classify(&rx, buf, len));
+  return dp_finish(&rx, rx.c->protect || !rx.c->enabled
+                            ? VTUN_EPOLICY
+                            : dp_gre_classify(&rx, buf, len));
 }
 
 static int dp_input(vtun_ctx *ctx, vtun_vpn_instance *vrf, int proto,

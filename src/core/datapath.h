@@ -41,6 +41,7 @@ struct vtun__dp_conf {
   struct vtun__rcu_head rcu;
   vtun_tunnel *tunnel;
   int protocol; /* enum vtun_tunnel_protocol */
+  bool enabled; /* administratively up */
   bool protect; /* GRE carried inside ESP */
   vtun_vpn_instance *vrf;
   vtun_endpoint local, remote; /* family NONE when unknown */

@@ -44,6 +44,7 @@ static void tun_conf_fill(vtun_tunnel *t, struct vtun__dp_conf *c) {
   memset(c, 0, sizeof(*c));
   c->tunnel = t;
   c->protocol = t->protocol;
+  c->enabled = t->enabled;
   c->vrf = t->vrf;
   if (!vtun__tunnel_local(t, &c->local))
     memset(&c->local, 0, sizeof(c->local));

@@ -247,6 +247,26 @@ static void test_send_refusals(void **state) {
   pair_close(&p);
 }
 
+/* A shut-down tunnel neither sends nor takes packets (shutting an ipsec
+ * tunnel down also removes its SAs). */
+static void test_shutdown(void **state) {
+  struct pair p;
+
+  (void)state;
+  pair_open(&p, VTUN_TUNNEL_GRE, "192.0.2.1", "192.0.2.2");
+  assert_int_equal(side_send(&p.a, 4, 100, 1), 0);
+  assert_int_equal(vtun_tunnel_set_enabled(p.a.t, 0), 0);
+  assert_int_equal(vtun__dp_tunnel_update(p.a.t), 0);
+  assert_int_equal(side_send(&p.a, 4, 100, 1), VTUN_ENOSA);
+  assert_int_equal(vtun_tunnel_set_enabled(p.b.t, 0), 0);
+  assert_int_equal(vtun__dp_tunnel_update(p.b.t), 0);
+  assert_int_equal(wire_input(&p.b, &p.a.out[0]), VTUN_EPOLICY);
+  assert_int_equal(vtun_tunnel_set_enabled(p.b.t, 1), 0);
+  assert_int_equal(vtun__dp_tunnel_update(p.b.t), 0);
+  assert_int_equal(wire_input(&p.b, &p.a.out[0]), 0);
+  pair_close(&p);
+}
+
 static void test_deliver_fails(void **state) {
   struct pair p;
 
@@ -405,6 +425,7 @@ int main(void) {
       cmocka_unit_test(test_nat_keepalive),
       cmocka_unit_test(test_ike_demux),
       cmocka_unit_test(test_send_refusals),
+      cmocka_unit_test(test_shutdown),
       cmocka_unit_test(test_deliver_fails),
       cmocka_unit_test(test_stats_sizes),
       cmocka_unit_test(test_delete),
