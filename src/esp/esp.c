@@ -135,9 +135,10 @@ static int esp_seal_crypto(struct vtun__esp_sa *sa, struct vtun__esp_xform *xf,
   return esp_icv(sa, xf, pkt, head + ctlen, seq, pt + ctlen);
 }
 
-int vtun__esp_seal(struct vtun__esp_sa *sa, int user, uint8_t *buf, size_t *off,
-                   size_t *len, size_t cap, uint8_t nh, uint64_t seq,
-                   const uint8_t *iv) {
+/* The body of vtun__esp_seal(), inline in the per-packet path too. */
+static inline int esp_seal(struct vtun__esp_sa *sa, int user, uint8_t *buf,
+                           size_t *off, size_t *len, size_t cap, uint8_t nh,
+                           uint64_t seq, const uint8_t *iv) {
   size_t head = vtun__esp_head(sa);
   size_t padded = esp_padded(sa, *len);
   uint8_t *pkt;
@@ -158,6 +159,12 @@ int vtun__esp_seal(struct vtun__esp_sa *sa, int user, uint8_t *buf, size_t *off,
   *off -= head;
   *len = head + padded + sa->icvlen;
   return 0;
+}
+
+int vtun__esp_seal(struct vtun__esp_sa *sa, int user, uint8_t *buf, size_t *off,
+                   size_t *len, size_t cap, uint8_t nh, uint64_t seq,
+                   const uint8_t *iv) {
+  return esp_seal(sa, user, buf, off, len, cap, nh, seq, iv);
 }
 
 /* The data path's CBC IVs: the SA's secret AES key run in CBC over zero
@@ -207,7 +214,7 @@ static int esp_encap_one(struct vtun__esp_sa *sa, int user, uint8_t *buf,
     esp_put64(iv, seq);
   else if ((rc = esp_next_iv(sa, user, iv)) != 0)
     return rc;
-  return vtun__esp_seal(sa, user, buf, off, len, cap, nh, seq, iv);
+  return esp_seal(sa, user, buf, off, len, cap, nh, seq, iv);
 }
 
 static void esp_ctl_lock(struct vtun__esp_sa *sa) {
@@ -272,8 +279,9 @@ static int esp_parse_trailer(const uint8_t *pt, size_t ctlen,
   return 0;
 }
 
-int vtun__esp_open(struct vtun__esp_sa *sa, uint8_t *pkt, size_t len,
-                   uint64_t seq, struct vtun__esp_rx *rx) {
+/* The body of vtun__esp_open(), inline in vtun__esp_decap(). */
+static inline int esp_open(struct vtun__esp_sa *sa, uint8_t *pkt, size_t len,
+                           uint64_t seq, struct vtun__esp_rx *rx) {
   size_t head = vtun__esp_head(sa);
   size_t ctlen;
   int rc;
@@ -290,6 +298,11 @@ int vtun__esp_open(struct vtun__esp_sa *sa, uint8_t *pkt, size_t len,
   rx->seq = seq;
   rx->off = head;
   return esp_parse_trailer(pkt + head, ctlen, rx);
+}
+
+int vtun__esp_open(struct vtun__esp_sa *sa, uint8_t *pkt, size_t len,
+                   uint64_t seq, struct vtun__esp_rx *rx) {
+  return esp_open(sa, pkt, len, seq, rx);
 }
 
 int vtun__esp_decap(struct vtun__esp_sa *sa, uint8_t *pkt, size_t len,
@@ -310,7 +323,7 @@ int vtun__esp_decap(struct vtun__esp_sa *sa, uint8_t *pkt, size_t len,
     atomic_fetch_add_explicit(&sa->cnt.drop_lifetime, 1, memory_order_relaxed);
     return VTUN_ELIFETIME;
   }
-  return vtun__esp_open(sa, pkt, len, seq, rx);
+  return esp_open(sa, pkt, len, seq, rx);
 }
 
 int vtun__esp_accept(struct vtun__esp_sa *sa, const struct vtun__esp_rx *rx,
