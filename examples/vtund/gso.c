@@ -9,16 +9,38 @@
 
 #include "gso.h"
 
-/* The ones' complement sum of @p len bytes, added to @p sum. */
+/* The ones' complement sum of @p len bytes (as big-endian 16-bit words),
+ * added to @p sum. The sum does not depend on byte order (RFC 1071
+ * §2(B)): on a little-endian host the words are added as loaded, eight
+ * bytes at a time, and the folded result is swapped once. */
 static uint32_t gso_sum(const uint8_t *p, size_t len, uint32_t sum) {
-  while (len > 1) {
-    sum += (uint32_t)p[0] << 8 | p[1];
-    p += 2;
-    len -= 2;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  uint64_t acc = 0;
+  uint16_t w;
+
+  for (; len >= 8; p += 8, len -= 8) {
+    uint64_t v;
+
+    memcpy(&v, p, 8);
+    acc += (v & 0xffffffffu) + (v >> 32);
   }
+  for (; len >= 2; p += 2, len -= 2) {
+    memcpy(&w, p, 2);
+    acc += w;
+  }
+  if (len == 1)
+    acc += *p;
+  while (acc >> 16)
+    acc = (acc & 0xffff) + (acc >> 16);
+  w = (uint16_t)acc;
+  return sum + (uint16_t)(w << 8 | w >> 8);
+#else
+  for (; len > 1; p += 2, len -= 2)
+    sum += (uint32_t)p[0] << 8 | p[1];
   if (len == 1)
     sum += (uint32_t)p[0] << 8;
   return sum;
+#endif
 }
 
 static uint16_t gso_fold(uint32_t sum) {
