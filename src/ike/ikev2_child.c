@@ -257,10 +257,15 @@ void vtun__ike_child_timers(struct vtun__ikesa *sa) {
     at = sa->child.born + child_soft(sa, prof->lifetime_s);
     vtun__ike_sa_arm(sa, &sa->t_rekey_child, at > now ? at - now : 0);
   }
-  if (sa->lifetime_s)
-    vtun__ike_sa_arm(sa, &sa->t_rekey_ike, child_soft(sa, sa->lifetime_s));
-  else
+
+  /* The IKE SA's rekey counts from its own birth, not from the last
+   * Child SA rekey, which calls this again. */
+  if (sa->lifetime_s) {
+    at = sa->born + child_soft(sa, sa->lifetime_s);
+    vtun__ike_sa_arm(sa, &sa->t_rekey_ike, at > now ? at - now : 0);
+  } else {
     vtun__timer_cancel(&sa->ctx->timers, &sa->t_rekey_ike);
+  }
 }
 
 /* A rekey that cannot start now (another request is out) tries again. */

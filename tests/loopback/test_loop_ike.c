@@ -604,6 +604,31 @@ static void test_both_initiate(void **state) {
   lb_free(&net);
 }
 
+/* The IKE SA is rekeyed on time even when Child SA rekeys come more
+ * often (a bug seen against strongSwan: each Child SA rekey pushed the
+ * IKE SA rekey back until the IKE SA expired). The tunnel never leaves
+ * UP. */
+static void test_ike_rekey_with_short_child(void **state) {
+  uint64_t states;
+
+  (void)state;
+  pair_make(42, 0, 0);
+  OK(br.n->ctx, vtun_ike_proposal_set_lifetime(br.ikep, 90));
+  OK(hq.n->ctx, vtun_ike_proposal_set_lifetime(hq.ikep, 90));
+  OK(br.n->ctx, vtun_ipsec_profile_set_lifetime(br.prof, 45, 0));
+  OK(hq.n->ctx, vtun_ipsec_profile_set_lifetime(hq.prof, 45, 0));
+  pair_commit();
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, both_up));
+  states = br.n->events[VTUN_EVENT_TUNNEL_STATE];
+  for (int i = 0; i < 300; i++) {
+    assert_esp_both_ways();
+    lb_run(&net, VTUN_SECONDS, NULL);
+  }
+  assert_true(br.n->events[VTUN_EVENT_IKE_SA_UP] >= 4);
+  assert_int_equal(br.n->events[VTUN_EVENT_TUNNEL_STATE], states);
+  lb_free(&net);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_establish),
@@ -627,6 +652,7 @@ int main(void) {
       cmocka_unit_test(test_identity_types),
       cmocka_unit_test(test_mobike_notifies),
       cmocka_unit_test(test_both_initiate),
+      cmocka_unit_test(test_ike_rekey_with_short_child),
       cmocka_unit_test(test_pfs_one_side),
       cmocka_unit_test(test_lossy_trials),
   };
