@@ -71,13 +71,16 @@ struct uv_loop_s;
 typedef struct vtun_uv_settings {
   /** Context settings, copied; NULL: vtun_settings_default(). */
   const vtun_settings *ctx_settings;
-  uint16_t ike_port;  /**< UDP port for IKE (500) */
-  uint16_t natt_port; /**< UDP port for IKE and ESP in UDP (4500) */
-  unsigned batch;     /**< datagrams per recvmmsg/sendmmsg, 1-256 (64) */
-  int udp_gso;        /**< send runs as one UDP_SEGMENT write (1) */
-  int udp_gro;        /**< ask for UDP_GRO on receive (1) */
-  int raw_sockets;    /**< open raw ESP and GRE sockets (1) */
-  int ipv6;           /**< open IPv6 sockets too (1) */
+  /** Local UDP port bound for IKE (500). The library still sees it as
+   * 500: another value lets tests and unprivileged hosts run. */
+  uint16_t ike_port;
+  /** Local UDP port bound for NAT traversal (4500), seen as 4500. */
+  uint16_t natt_port;
+  unsigned batch;  /**< datagrams per recvmmsg/sendmmsg, 1-256 (64) */
+  int udp_gso;     /**< send runs as one UDP_SEGMENT write (1) */
+  int udp_gro;     /**< ask for UDP_GRO on receive (1) */
+  int raw_sockets; /**< open raw ESP and GRE sockets (1) */
+  int ipv6;        /**< open IPv6 sockets too (1) */
 } vtun_uv_settings;
 
 /**

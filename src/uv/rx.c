@@ -131,7 +131,7 @@ static void rx_dispatch(vtun_uv *uvh, struct vtun__uv_sock *s, int n) {
 
     memset(&local, 0, sizeof(local));
     rx_control(&uvh->rx_msgs[i].msg_hdr, &local, &seg);
-    local.port = s->port;
+    local.port = vtun__uv_lib_port(s);
     rx_split(uvh, s, (unsigned)i, seg, &np);
     if (np == before)
       continue;

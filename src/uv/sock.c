@@ -60,6 +60,19 @@ void vtun__uv_endpoint(const struct sockaddr_storage *ss, vtun_endpoint *ep) {
   }
 }
 
+uint16_t vtun__uv_lib_port(const struct vtun__uv_sock *s) {
+  switch (s->kind) {
+  case UVB_UDP4_IKE:
+  case UVB_UDP6_IKE:
+    return 500;
+  case UVB_UDP4_NATT:
+  case UVB_UDP6_NATT:
+    return 4500;
+  default:
+    return 0;
+  }
+}
+
 static void sock_describe(const vtun_uv *uvh, unsigned d, int kind, char *buf,
                           size_t len) {
   const struct vtun__uv_domain *dom = &uvh->domains[d];

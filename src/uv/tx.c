@@ -31,9 +31,9 @@ static struct vtun__uv_sock *tx_sock(vtun_uv *uvh, vtun_vpn_instance *vrf,
   else if (proto == VTUN_PROTO_GRE)
     kind = UVB_RAW4_GRE;
   else if (local->family == VTUN_AF_INET6)
-    kind = local->port == uvh->settings.ike_port ? UVB_UDP6_IKE : UVB_UDP6_NATT;
+    kind = local->port == 500 ? UVB_UDP6_IKE : UVB_UDP6_NATT;
   else
-    kind = local->port == uvh->settings.ike_port ? UVB_UDP4_IKE : UVB_UDP4_NATT;
+    kind = local->port == 500 ? UVB_UDP4_IKE : UVB_UDP4_NATT;
   return uvh->domains[d].socks[kind].fd >= 0 ? &uvh->domains[d].socks[kind]
                                              : NULL;
 }

@@ -125,6 +125,10 @@ socklen_t vtun__uv_sockaddr(const vtun_endpoint *ep,
 /* Fills an endpoint from a sockaddr. */
 void vtun__uv_endpoint(const struct sockaddr_storage *ss, vtun_endpoint *ep);
 
+/* The port the library knows a socket by: 500 or 4500 whatever the
+ * settings bind (RFC 7296 §2.23 and RFC 3948 name those), 0 for raw. */
+uint16_t vtun__uv_lib_port(const struct vtun__uv_sock *s);
+
 /* Called once per libuv handle that finished closing. */
 void vtun__uv_handle_closed(uv_handle_t *h);
 
