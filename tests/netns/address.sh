@@ -8,6 +8,21 @@
 for c in branch1 branch2; do cp "$VT_DEMO/$c.conf" "$VT_WORK/$c.conf"; done
 VT_BR1_CONF=$VT_WORK/branch1.conf VT_BR2_CONF=$VT_WORK/branch2.conf vt_demo_up
 
+# A reload that changes nothing for a tunnel leaves it alone.
+spi() { vt_ctl br1 display ipsec sa | awk '/inbound/ {print $4; exit}'; }
+spi_before=$(spi)
+echo "ip route-static 198.51.100.64 255.255.255.192 Tunnel1" \
+  >>"$VT_WORK/branch1.conf"
+kill -HUP "$VT_PID_br1"
+check "reload with an unchanged tunnel: reloaded" \
+  vt_wait 10 grep -q "reloaded" "$VT_WORK/br1.log"
+check "reload with an unchanged tunnel: not rebuilt" \
+  sh -c "! grep -q rebuilt '$VT_WORK/br1.log'"
+check "reload with an unchanged tunnel: same SA ($spi_before)" \
+  test "$(spi)" = "$spi_before"
+check "reload: the new route is there" \
+  sh -c "ip -n '$(vt_ns br1)' route | grep -q '198.51.100.64/26 dev tun1'"
+
 hq=$(vt_ns hq)
 # Deleting first, as a DHCP renewal with a new lease does (a second
 # address of the same subnet would go with the primary anyway).

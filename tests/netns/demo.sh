@@ -33,3 +33,10 @@ print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]))' \
     fail "TCP stream branch1 -> HQ: $rate bit/s"
   fi
 fi
+
+# SIGTERM deletes the SAs at the peer: HQ hears of it at once, long
+# before dead peer detection would.
+vt_stop br1
+check "branch1 stopped: HQ Tunnel1 down within 5 s (IKE Delete)" \
+  vt_wait 5 sh -c "! '$VT_CTL' -s '$VT_WORK/hq.sock' display interface tunnel |
+                   grep -A0 '^Tunnel1 current state' | grep -q UP"
