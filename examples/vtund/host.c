@@ -258,14 +258,29 @@ void vtund_routes_apply(struct vtund *d) {
   }
 }
 
-void vtund_routes_remove(struct vtund *d) {
+static bool route_same(const struct vtund_route *a,
+                       const struct vtund_route *b) {
+  return strcmp(a->dest, b->dest) == 0 && a->prefix == b->prefix &&
+         strcmp(a->tunnel, b->tunnel) == 0;
+}
+
+/* Before a reload: removes the routes the new lines no longer name, and
+ * marks the kept ones installed in @p next, so that an unchanged route
+ * is never removed, even for a moment. */
+void vtund_routes_retire(struct vtund *d, struct vtund_hostcfg *next) {
   for (unsigned i = 0; i < d->host.nroutes; i++) {
     struct vtund_route *r = &d->host.routes[i];
     struct vtund_tun *tun = vtund_tun_find(d, r->tunnel);
+    bool kept = false;
 
-    if (r->installed && tun != NULL)
+    for (unsigned j = 0; j < next->nroutes; j++) {
+      if (r->installed && route_same(r, &next->routes[j])) {
+        next->routes[j].installed = true;
+        kept = true;
+      }
+    }
+    if (r->installed && !kept && tun != NULL)
       route_ioctl(SIOCDELRT, r->dest, r->prefix, tun->ifname);
-    r->installed = false;
   }
 }
 

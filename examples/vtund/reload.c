@@ -241,13 +241,14 @@ static void rl_delete_changed(struct vtund *d, vtun_ctx *next,
 }
 
 /* Applies a new configuration to the running context. */
-static int rl_apply(struct vtund *d, vtun_ctx *next, const char *dnew) {
+static int rl_apply(struct vtund *d, vtun_ctx *next, const char *dnew,
+                    struct vtund_hostcfg *host) {
   char *delta = malloc(strlen(dnew) + 64);
   int rv;
 
   if (delta == NULL)
     return -ENOMEM;
-  vtund_routes_remove(d);
+  vtund_routes_retire(d, host);
   rl_delete_changed(d, next, dnew);
   rl_delta(d->ctx, d->dump, dnew, delta);
   rv = vtun_config_load(d->ctx, delta, strlen(delta));
@@ -334,7 +335,7 @@ int vtund_load(struct vtund *d, const char *path, bool initial) {
   if ((dnew = rl_dump(scratch)) == NULL)
     goto out;
   if (!initial) {
-    rv = rl_apply(d, scratch, dnew);
+    rv = rl_apply(d, scratch, dnew, host);
     d->host = *host;
     rl_map_vrfs(d);
   } else if ((rv = rl_initial(d, host, text)) != 0) {

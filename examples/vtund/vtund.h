@@ -111,7 +111,7 @@ const char *vtund_host_map(const struct vtund_hostcfg *h, const char *kind,
                            const char *name);
 void vtund_routes_apply(struct vtund *d);
 void vtund_manual_apply(struct vtund *d);
-void vtund_routes_remove(struct vtund *d);
+void vtund_routes_retire(struct vtund *d, struct vtund_hostcfg *next);
 int vtund_ifaces_sync(struct vtund *d);
 int vtund_netlink_start(struct vtund *d);
 void vtund_netlink_stop(struct vtund *d);
