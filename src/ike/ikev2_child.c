@@ -239,23 +239,56 @@ int vtun__ike_child_install(struct vtun__ikesa *sa, struct vtun__child *c,
 
 /* The original initiator rekeys first; the responder waits a little
  * longer, so that both rarely start at once.
- * LIMITATION: Child SAs are rekeyed by time only; reaching the profile's
- * kilobyte lifetime removes the SA pair in the data path (hard limit)
- * without a rekey first. */
+ */
 static vtun_tstamp child_soft(const struct vtun__ikesa *sa, uint32_t life) {
   vtun_tstamp l = (vtun_tstamp)life * VTUN_SECONDS;
 
   return sa->initiator ? l - l / 6 : l - l / 12;
 }
 
+/* The share of the hard byte limit the busier direction of the Child SA
+ * pair has used, in percent (0 without a byte limit). */
+static unsigned child_bytes_used(const struct vtun__ikesa *sa) {
+  const struct vtun__tunnel_dp *dp = &sa->tunnel->dp;
+  const struct vtun__esp_sa *s[2] = {
+      atomic_load_explicit(&dp->out_sa, memory_order_acquire), dp->in_sa};
+  unsigned most = 0;
+
+  for (int i = 0; i < 2; i++) {
+    uint64_t b;
+
+    if (s[i] == NULL || s[i]->hard_bytes == 0 || s[i]->hard_bytes == UINT64_MAX)
+      continue;
+    b = atomic_load_explicit(&s[i]->cnt.bytes, memory_order_relaxed);
+    if (b / (s[i]->hard_bytes / 100 + 1) > most)
+      most = (unsigned)(b / (s[i]->hard_bytes / 100 + 1));
+  }
+  return most;
+}
+
+/* Traffic-based lifetimes (RFC 4301 §4.4.2.1): the pair is rekeyed once
+ * either direction used 75% of its byte limit, looked at every 10 s, and
+ * every second past half of it, so that even a fast tunnel rekeys before
+ * the data path's hard limit. Returns the delay until the next look. */
+static vtun_tstamp child_bytes_poll(const struct vtun__ikesa *sa) {
+  unsigned used = child_bytes_used(sa);
+
+  if (used >= 75)
+    return 0;
+  return used >= 50 ? VTUN_SECONDS : 10 * VTUN_SECONDS;
+}
+
 void vtun__ike_child_timers(struct vtun__ikesa *sa) {
   const vtun_ipsec_profile *prof = sa->tunnel->profile;
-  vtun_tstamp now = vtun__ike_now(sa->ctx), at;
+  vtun_tstamp now = vtun__ike_now(sa->ctx), at, delay;
 
   /* The Child SA may be older than its IKE SA (an IKE rekey moved it). */
   if (prof != NULL && prof->lifetime_s) {
     at = sa->child.born + child_soft(sa, prof->lifetime_s);
-    vtun__ike_sa_arm(sa, &sa->t_rekey_child, at > now ? at - now : 0);
+    delay = at > now ? at - now : 0;
+    if (prof->lifetime_kb != 0 && child_bytes_poll(sa) < delay)
+      delay = child_bytes_poll(sa);
+    vtun__ike_sa_arm(sa, &sa->t_rekey_child, delay);
   }
 
   /* The IKE SA's rekey counts from its own birth, not from the last
@@ -288,6 +321,18 @@ static int child_new_dh(struct vtun__ikesa *sa, int group, uint8_t *pub,
                                  publen);
 }
 
+void vtun__ike_on_child_timer(struct vtun__ikesa *sa) {
+  /* A look at the byte counters that finds the pair young: not yet. */
+  if (sa->state == IKE_S_ESTABLISHED && !sa->rk_child_due &&
+      vtun__ike_now(sa->ctx) <
+          sa->child.born + child_soft(sa, sa->child.lifetime_s) &&
+      child_bytes_used(sa) < 75) {
+    vtun__ike_child_timers(sa);
+    return;
+  }
+  (void)vtun__ike_rekey_child_start(sa);
+}
+
 int vtun__ike_rekey_child_start(struct vtun__ikesa *sa) {
   uint8_t *buf = vtun__ike_eng(sa->ctx)->scratch + 2048;
   uint8_t pub[VTUN_DH_MAX_BYTES], spi[4];
@@ -306,8 +351,10 @@ int vtun__ike_rekey_child_start(struct vtun__ikesa *sa) {
     vtun__ike_sa_fail(sa, VTUN_ELIFETIME);
     return 0;
   }
+  sa->rk_child_due = true;
   if (sa->req_kind != IKE_REQ_NONE)
     return child_later(sa, &sa->t_rekey_child);
+
   sa->rk_kind = IKE_REQ_CHILD_REKEY;
   sa->rk_spi = vtun__ike_child_spi(sa->ctx);
   sa->rk_group = pfs;
@@ -477,6 +524,7 @@ static int child_rekey_request(struct vtun__ikesa *sa,
     return rc;
   sa->old_spi_in = sa->child.spi_in;
   sa->child = n;
+  sa->rk_child_due = false;
   vtun__ike_eng(sa->ctx)->child_rekeys++;
   vtun__ike_child_timers(sa);
   return 0;
@@ -645,6 +693,7 @@ static int child_rekey_done(struct vtun__ikesa *sa,
     return child_later(sa, &sa->t_rekey_child);
   sa->old_spi_in = sa->child.spi_in;
   sa->child = n;
+  sa->rk_child_due = false;
   vtun__ike_eng(sa->ctx)->child_rekeys++;
   vtun__ike_child_timers(sa);
   return vtun__ike_send_delete(sa, true);

@@ -205,7 +205,7 @@ static void sa_timer_cb(void *arg, struct vtun__timer *tm, vtun_tstamp now) {
   else if (tm == &sa->t_dpd)
     vtun__ike_on_dpd(sa);
   else if (tm == &sa->t_rekey_child)
-    (void)vtun__ike_rekey_child_start(sa);
+    vtun__ike_on_child_timer(sa);
   else if (tm == &sa->t_rekey_ike)
     (void)vtun__ike_rekey_ike_start(sa);
   else

@@ -130,7 +130,8 @@ struct vtun__ikesa {
   uint32_t rk_spi;     /* new inbound Child SPI */
   uint64_t rk_ike_spi; /* new IKE SPI of ours */
   int rk_group;
-  int rk_kind; /* IKE_REQ_CHILD_REKEY or _IKE_REKEY */
+  int rk_kind;       /* IKE_REQ_CHILD_REKEY or _IKE_REKEY */
+  bool rk_child_due; /* a Child SA rekey was started, not yet done */
 
   struct vtun__child child;
   uint32_t old_spi_in; /* the Child SA a rekey replaced */
@@ -299,6 +300,8 @@ int vtun__ike_child_install(struct vtun__ikesa *sa, struct vtun__child *c,
                             size_t nrlen, bool we_init);
 uint32_t vtun__ike_child_spi(vtun_ctx *ctx);
 int vtun__ike_rekey_child_start(struct vtun__ikesa *sa);
+/* The Child SA timer: a rekey when the pair is old or used enough. */
+void vtun__ike_on_child_timer(struct vtun__ikesa *sa);
 int vtun__ike_rekey_ike_start(struct vtun__ikesa *sa);
 int vtun__ike_create_child_request(struct vtun__ikesa *sa,
                                    const struct vtun__ike_hdr *h,

@@ -267,20 +267,26 @@ static inline bool lb_run(struct lb_net *net, vtun_tstamp limit,
   }
 }
 
-/* Sends one small IPv4 packet into @p t; returns vtun_tunnel_send's
- * result. */
-static inline int lb_ping(vtun_tunnel *t) {
-  uint8_t buf[VTUN_HEADROOM + 64 + VTUN_TAILROOM];
+/* Sends one IPv4 packet of @p len bytes (20-1400) into @p t; returns
+ * vtun_tunnel_send's result. */
+static inline int lb_ping_len(vtun_tunnel *t, size_t len) {
+  uint8_t buf[VTUN_HEADROOM + 1400 + VTUN_TAILROOM];
   uint8_t *ip = buf + VTUN_HEADROOM;
 
   memset(buf, 0, sizeof(buf));
   ip[0] = 0x45;
-  ip[3] = 64;
+  ip[2] = (uint8_t)(len >> 8);
+  ip[3] = (uint8_t)len;
   ip[8] = 64;
   ip[9] = 17;
   ip[12] = 172, ip[13] = 16, ip[15] = 1;
   ip[16] = 172, ip[17] = 16, ip[19] = 2;
-  return vtun_tunnel_send(t, buf, VTUN_HEADROOM, 64, sizeof(buf));
+  return vtun_tunnel_send(t, buf, VTUN_HEADROOM, len, sizeof(buf));
+}
+
+/* One small IPv4 packet. */
+static inline int lb_ping(vtun_tunnel *t) {
+  return lb_ping_len(t, 64);
 }
 
 #endif

@@ -629,6 +629,34 @@ static void test_ike_rekey_with_short_child(void **state) {
   lb_free(&net);
 }
 
+/* Traffic-based lifetimes: with the smallest byte limit the Child SA
+ * pair is rekeyed by volume, under traffic, and no packet is lost to the
+ * data path's hard limit. */
+static void test_rekey_by_volume(void **state) {
+  vtun_tunnel_stats sb, sh;
+  uint64_t sent = 0;
+
+  (void)state;
+  pair_make(43, 0, 0);
+  OK(br.n->ctx, vtun_ipsec_profile_set_lifetime(br.prof, 3600, 2560));
+  OK(hq.n->ctx, vtun_ipsec_profile_set_lifetime(hq.prof, 3600, 2560));
+  pair_commit();
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, both_up));
+  for (int i = 0; i < 6000; i++) {
+    assert_int_equal(lb_ping_len(br.t, 1400), 0);
+    assert_int_equal(lb_ping_len(hq.t, 1400), 0);
+    sent++;
+    lb_run(&net, VTUN_SECONDS / 100, NULL);
+  }
+  assert_true(br.n->events[VTUN_EVENT_SA_REKEYED] >= 2);
+  assert_int_equal(hq.n->delivered, sent);
+  assert_int_equal(br.n->delivered, sent);
+  vtun_tunnel_get_stats(br.t, &sb, sizeof(sb));
+  vtun_tunnel_get_stats(hq.t, &sh, sizeof(sh));
+  assert_int_equal(sb.drop_lifetime + sh.drop_lifetime, 0);
+  lb_free(&net);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_establish),
@@ -653,6 +681,7 @@ int main(void) {
       cmocka_unit_test(test_mobike_notifies),
       cmocka_unit_test(test_both_initiate),
       cmocka_unit_test(test_ike_rekey_with_short_child),
+      cmocka_unit_test(test_rekey_by_volume),
       cmocka_unit_test(test_pfs_one_side),
       cmocka_unit_test(test_lossy_trials),
   };
