@@ -278,21 +278,32 @@ static vtun_tstamp child_bytes_poll(const struct vtun__ikesa *sa) {
   return used >= 50 ? VTUN_SECONDS : 10 * VTUN_SECONDS;
 }
 
-void vtun__ike_child_timers(struct vtun__ikesa *sa) {
+/* Arms the Child SA timer: the time-based soft lifetime, or an earlier
+ * look at the byte counters. */
+static void child_timer_arm(struct vtun__ikesa *sa) {
   const vtun_ipsec_profile *prof = sa->tunnel->profile;
   vtun_tstamp now = vtun__ike_now(sa->ctx), at, delay;
 
   /* The Child SA may be older than its IKE SA (an IKE rekey moved it). */
-  if (prof != NULL && prof->lifetime_s) {
-    at = sa->child.born + child_soft(sa, prof->lifetime_s);
-    delay = at > now ? at - now : 0;
-    if (prof->lifetime_kb != 0 && child_bytes_poll(sa) < delay)
-      delay = child_bytes_poll(sa);
-    vtun__ike_sa_arm(sa, &sa->t_rekey_child, delay);
-  }
+  if (prof == NULL || prof->lifetime_s == 0)
+    return;
+  at = sa->child.born + child_soft(sa, prof->lifetime_s);
+  delay = at > now ? at - now : 0;
+  if (prof->lifetime_kb != 0 && child_bytes_poll(sa) < delay)
+    delay = child_bytes_poll(sa);
+  vtun__ike_sa_arm(sa, &sa->t_rekey_child, delay);
+}
+
+void vtun__ike_child_timers(struct vtun__ikesa *sa) {
+  vtun_tstamp now = vtun__ike_now(sa->ctx), at;
+
+  child_timer_arm(sa);
 
   /* The IKE SA's rekey counts from its own birth, not from the last
-   * Child SA rekey, which calls this again. */
+   * Child SA rekey, which calls this again; a retry already planned
+   * stays. */
+  if (sa->rk_ike_due && vtun__timer_armed(&sa->t_rekey_ike))
+    return;
   if (sa->lifetime_s) {
     at = sa->born + child_soft(sa, sa->lifetime_s);
     vtun__ike_sa_arm(sa, &sa->t_rekey_ike, at > now ? at - now : 0);
@@ -327,7 +338,7 @@ void vtun__ike_on_child_timer(struct vtun__ikesa *sa) {
       vtun__ike_now(sa->ctx) <
           sa->child.born + child_soft(sa, sa->child.lifetime_s) &&
       child_bytes_used(sa) < 75) {
-    vtun__ike_child_timers(sa);
+    child_timer_arm(sa);
     return;
   }
   (void)vtun__ike_rekey_child_start(sa);
@@ -391,6 +402,7 @@ int vtun__ike_rekey_ike_start(struct vtun__ikesa *sa) {
   if (sa->req_kind != IKE_REQ_NONE)
     return child_later(sa, &sa->t_rekey_ike);
   sa->rk_kind = IKE_REQ_IKE_REKEY;
+  sa->rk_ike_due = true;
   if ((rc = vtun__random(sa->ctx, (uint8_t *)&sa->rk_ike_spi, 8)) != 0 ||
       (rc = vtun__random(sa->ctx, sa->rk_nonce, IKE_NONCE_LEN)) != 0 ||
       (rc = child_new_dh(sa, sa->k.dh, pub, &publen)) != 0)

@@ -132,6 +132,7 @@ struct vtun__ikesa {
   int rk_group;
   int rk_kind;       /* IKE_REQ_CHILD_REKEY or _IKE_REKEY */
   bool rk_child_due; /* a Child SA rekey was started, not yet done */
+  bool rk_ike_due;   /* an IKE SA rekey was started, not yet done */
 
   struct vtun__child child;
   uint32_t old_spi_in; /* the Child SA a rekey replaced */
