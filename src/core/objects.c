@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/ike.h"
 #include "util/alg.h"
 #include "util/mem.h"
 
@@ -279,12 +280,31 @@ int vtun_iface_get_layer(const vtun_iface *iface) {
   return iface->layer;
 }
 
-/* Tunnels whose local address follows this interface learn of the
- * change: their SAs were keyed for the old address. */
+/* Tunnels whose local address follows this interface move with it
+ * (DHCP, PPPoE): their SAs were made for the old address, so they are
+ * dropped without a Delete (the old address may be gone) and initiators
+ * negotiate again from the new one; branches of a responder come back
+ * through their liveness checks. */
 static void iface_moved(vtun_iface *iface) {
-  vtun__list_each (t, &iface->ctx->tunnels, vtun_tunnel)
-    if (t->source_iface == iface)
-      vtun__tunnel_set_state(t, t->state, 0);
+  vtun__list_each (t, &iface->ctx->tunnels, vtun_tunnel) {
+    if (t->source_iface != iface)
+      continue;
+    vtun__ike_tunnel_stop(t, 0);
+    vtun__match_changed(t->ctx);
+    if (t->ctx->committed && t->enabled && !t->on_demand &&
+        t->protocol == VTUN_TUNNEL_IPSEC && vtun_tunnel_check(t) == 0)
+      (void)vtun__ike_tunnel_start(t);
+  }
+}
+
+/* Whether @p ep differs from what @p iface has for its family. */
+static bool iface_differs(const vtun_iface *iface, const vtun_endpoint *ep,
+                          unsigned prefixlen) {
+  const vtun_endpoint *cur =
+      ep->family == VTUN_AF_INET ? &iface->addr4 : &iface->addr6;
+  unsigned plen = ep->family == VTUN_AF_INET ? iface->prefix4 : iface->prefix6;
+
+  return !vtun__ep_addr_eq(cur, ep) || plen != prefixlen;
 }
 
 int vtun_iface_set_address(vtun_iface *iface, const char *addr,
@@ -299,6 +319,8 @@ int vtun_iface_set_address(vtun_iface *iface, const char *addr,
     return vtun__refuse(iface->ctx, VTUN_EINVAL,
                         "interface %s: prefix length %u too long", iface->name,
                         prefixlen);
+  if (!iface_differs(iface, &ep, prefixlen))
+    return 0;
   if (ep.family == VTUN_AF_INET) {
     iface->addr4 = ep;
     iface->prefix4 = prefixlen;

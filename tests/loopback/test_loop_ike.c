@@ -657,6 +657,26 @@ static void test_rekey_by_volume(void **state) {
   lb_free(&net);
 }
 
+/* The branch's uplink gets a new address (DHCP, PPPoE): the tunnel
+ * negotiates again from it, and HQ, which only answers, takes the branch
+ * back on the same tunnel. */
+static void test_source_moves(void **state) {
+  (void)state;
+  pair_make(31, 0, 0);
+  pair_commit();
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, both_up));
+  assert_int_equal(vtun_endpoint_parse(&br.n->addr, "10.0.0.22", 0), 0);
+  OK(br.n->ctx, vtun_iface_set_address(br.ge1, "10.0.0.22", 24));
+  assert_int_not_equal(vtun_tunnel_get_state(br.t), VTUN_STATE_UP);
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, both_up));
+  assert_int_equal(br.n->events[VTUN_EVENT_IKE_SA_UP], 2);
+  assert_esp_both_ways();
+  /* The same address again changes nothing. */
+  OK(br.n->ctx, vtun_iface_set_address(br.ge1, "10.0.0.22", 24));
+  assert_int_equal(vtun_tunnel_get_state(br.t), VTUN_STATE_UP);
+  lb_free(&net);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_establish),
@@ -683,6 +703,7 @@ int main(void) {
       cmocka_unit_test(test_ike_rekey_with_short_child),
       cmocka_unit_test(test_rekey_by_volume),
       cmocka_unit_test(test_pfs_one_side),
+      cmocka_unit_test(test_source_moves),
       cmocka_unit_test(test_lossy_trials),
   };
 
