@@ -196,6 +196,10 @@ void vtun__ike_sa_fail(struct vtun__ikesa *sa, int error) {
                         vtun__ike_now(t->ctx) + IKE_RESTART_DELAY);
 }
 
+/* LIMITATION: a configuration change to a tunnel whose SAs are up (its
+ * destination, peer, keys or proposals) takes effect at its next
+ * negotiation; the SAs up keep running until a rekey, a failure or a
+ * shutdown of the tunnel. */
 int vtun__ike_tunnel_start(vtun_tunnel *t) {
   struct vtun__ike_tun *tt = vtun__ike_tun_get(t);
   struct vtun__ikesa *sa;
