@@ -5,22 +5,21 @@
 #include <string.h>
 #include <vtun/vtun.h>
 
-static const char config[] =
-    "interface GigabitEthernet0/0/1\n"
-    " ip address 192.0.2.1 255.255.255.0\n"
-    "ike peer branch1\n"
-    " pre-shared-key example-key\n"
-    " remote-address 198.51.100.2\n"
-    "ipsec proposal p1\n"
-    " esp encryption-algorithm aes-gcm-256\n"
-    "ipsec profile prof1\n"
-    " ike-peer branch1\n"
-    " proposal p1\n"
-    "interface Tunnel1\n"
-    " tunnel-protocol ipsec\n"
-    " ip address 10.1.1.1 255.255.255.252\n"
-    " source GigabitEthernet0/0/1\n"
-    " ipsec profile prof1\n";
+static const char config[] = "interface GigabitEthernet0/0/1\n"
+                             " ip address 192.0.2.1 255.255.255.0\n"
+                             "ike peer branch1\n"
+                             " pre-shared-key example-key\n"
+                             " remote-address 198.51.100.2\n"
+                             "ipsec proposal p1\n"
+                             " esp encryption-algorithm aes-gcm-256\n"
+                             "ipsec profile prof1\n"
+                             " ike-peer branch1\n"
+                             " proposal p1\n"
+                             "interface Tunnel1\n"
+                             " tunnel-protocol ipsec\n"
+                             " ip address 10.1.1.1 255.255.255.252\n"
+                             " source GigabitEthernet0/0/1\n"
+                             " ipsec profile prof1\n";
 
 int main(void) {
   char view[4096];
