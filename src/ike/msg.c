@@ -52,6 +52,9 @@ int vtun__ike_hdr_parse(const uint8_t *buf, size_t len,
   if (out->version >> 4 > 2)
     return msg_fail(fail, "major version above 2",
                     VTUN__IKE_N_INVALID_MAJOR_VERSION, 0, 17);
+  /* LIMITATION: IKEv1 is not implemented; an IKEv1 message (major
+   * version 1) is dropped without an answer, so a peer that allows only
+   * IKEv1 never negotiates. */
   if (out->version >> 4 != 2)
     return msg_fail(fail, "not an IKEv2 message", 0, 0, 17);
   if (out->length != len)
