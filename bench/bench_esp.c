@@ -23,7 +23,7 @@
  * with the median rates. Adjacent slices see the same conditions, so
  * their ratio is far steadier than two long runs would be.
  *
- * usage: bench_esp [seconds per slice (0.02)] [pairs (41)] [alg] [bytes]
+ * usage: bench_esp [seconds per slice (0.02)] [pairs (61)] [alg] [bytes]
  * (the last two pick one case, for profiling). */
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -62,7 +62,7 @@ static const size_t sizes[] = {64, 512, 1400};
 #define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
 
 static double secs_per_run = 0.02;
-static int rounds = 41;
+static int rounds = 61;
 
 static double now_s(void) {
   struct timespec ts;
