@@ -26,7 +26,8 @@ int vtun__hkdf_sha256(const vtun_crypto_ops *ops, void *state,
       vtun__prf(ops, state, VTUN_PRF_SHA2_256, salt, saltlen, ikm, ikmlen, prk);
   for (uint8_t n = 1; rv == 0 && done < outlen; n++) {
     /* T(n) = HMAC(PRK, T(n-1) | info | n), RFC 5869 §2.3. */
-    memcpy(t + tlen, info, infolen);
+    if (infolen > 0)
+      memcpy(t + tlen, info, infolen);
     t[tlen + infolen] = n;
     rv = vtun__prf(ops, state, VTUN_PRF_SHA2_256, prk, sizeof(prk), t,
                    tlen + infolen + 1, t);

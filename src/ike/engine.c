@@ -47,6 +47,7 @@ void vtun__ike_ctx_fini(vtun_ctx *ctx) {
       t->ike = NULL;
     }
   }
+  free(eng->buckets);
   vtun__wipe(eng, sizeof(*eng));
   free(eng);
   ctx->ike = NULL;

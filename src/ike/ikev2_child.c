@@ -618,6 +618,7 @@ static int ike_rekey_answer(struct vtun__ikesa *sa,
   if ((n = ike_successor(sa, false, &ni, nr, sizeof(nr))) == NULL)
     return VTUN_ENOMEM;
   n->ispi = ispi;
+  vtun__ike_sa_index(n);
   (void)vtun__random(sa->ctx, (uint8_t *)&n->rspi, 8);
   n->rspi |= 1;
   if ((rc = ike_new_keys(sa, n, sa->rk_dh, c)) != 0)
@@ -727,6 +728,7 @@ static int ike_rekey_done(struct vtun__ikesa *sa,
   if ((n = ike_successor(sa, true, &ni, nr.data, nr.len)) == NULL)
     return VTUN_ENOMEM;
   n->ispi = sa->rk_ike_spi;
+  vtun__ike_sa_index(n);
   n->rspi = rspi;
   if ((rc = ike_new_keys(sa, n, sa->rk_dh, c)) != 0) {
     vtun__ike_sa_free(n);

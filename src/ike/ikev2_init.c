@@ -328,6 +328,7 @@ int vtun__ike_init_start(struct vtun__ikesa *sa) {
   do {
     rc = vtun__random(sa->ctx, (uint8_t *)&sa->ispi, sizeof(sa->ispi));
   } while (rc == 0 && sa->ispi == 0);
+  vtun__ike_sa_index(sa);
   if (rc == 0)
     rc = vtun__random(sa->ctx, sa->ni, sa->ni_len);
   return rc != 0 ? rc : init_send(sa);
@@ -597,6 +598,7 @@ static int resp_new_sa(struct init_req *r, struct vtun__ikesa **out) {
     return VTUN_ENOMEM;
   *out = sa;
   sa->ispi = r->m->hdr.ispi;
+  vtun__ike_sa_index(sa);
   sa->vrf = r->vrf;
   sa->local = *r->local;
   sa->remote = *r->remote;

@@ -42,6 +42,7 @@ void vtun__ike_flight_clear(struct vtun__ike_flight *f) {
 }
 
 static void sa_timer_cb(void *arg, struct vtun__timer *tm, vtun_tstamp now);
+static void sa_unindex(struct vtun__ikesa *sa);
 
 struct vtun__ikesa *vtun__ike_sa_new(vtun_ctx *ctx, vtun_tunnel *t,
                                      bool initiator) {
@@ -102,6 +103,7 @@ void vtun__ike_sa_free(struct vtun__ikesa *sa) {
   if (sa->tunnel != NULL && vtun__ike_tun(sa->tunnel) != NULL &&
       vtun__ike_tun(sa->tunnel)->sa == sa)
     vtun__ike_tun(sa->tunnel)->sa = NULL;
+  sa_unindex(sa);
   vtun__list_remove(&sa->link);
   vtun__ike_keys_free(ctx, &sa->k);
   if (ctx->crypto != NULL) {
@@ -117,9 +119,79 @@ void vtun__ike_sa_free(struct vtun__ikesa *sa) {
   free(sa);
 }
 
+/* ------------------------------------------------ SAs by initiator SPI */
+
+static size_t sa_bucket(const struct vtun__ike_engine *eng, uint64_t spi) {
+  return (size_t)((spi * 0x9e3779b97f4a7c15ull) >> (64 - eng->hbits));
+}
+
+static void sa_unindex(struct vtun__ikesa *sa) {
+  struct vtun__ike_engine *eng = vtun__ike_eng(sa->ctx);
+  struct vtun__ikesa **pp;
+
+  if (!sa->hashed)
+    return;
+  for (pp = &eng->buckets[sa_bucket(eng, sa->hkey)]; *pp != NULL;
+       pp = &(*pp)->hnext)
+    if (*pp == sa) {
+      *pp = sa->hnext;
+      break;
+    }
+  sa->hashed = false;
+  eng->hcount--;
+}
+
+static void sa_link(struct vtun__ike_engine *eng, struct vtun__ikesa *sa) {
+  size_t b = sa_bucket(eng, sa->ispi);
+
+  sa->hkey = sa->ispi;
+  sa->hnext = eng->buckets[b];
+  eng->buckets[b] = sa;
+  sa->hashed = true;
+  eng->hcount++;
+}
+
+/* Doubles the buckets (from 16) and files every hashed SA again. */
+static int sa_grow(struct vtun__ike_engine *eng) {
+  unsigned bits = eng->hbits ? eng->hbits + 1 : 4;
+  struct vtun__ikesa **nb = calloc((size_t)1 << bits, sizeof(*nb));
+
+  if (nb == NULL)
+    return VTUN_ENOMEM;
+  free(eng->buckets);
+  eng->buckets = nb;
+  eng->hbits = bits;
+  eng->hcount = 0;
+  vtun__list_each (s, &eng->sas, struct vtun__ikesa) {
+    if (s->hashed)
+      sa_link(eng, s);
+  }
+  return 0;
+}
+
+void vtun__ike_sa_index(struct vtun__ikesa *sa) {
+  struct vtun__ike_engine *eng = vtun__ike_eng(sa->ctx);
+
+  sa_unindex(sa);
+  if (eng->buckets == NULL || eng->hcount + 1 > ((size_t)2 << eng->hbits)) {
+    sa->hashed = true; /* sa_grow files it with the others */
+    if (sa_grow(eng) != 0)
+      sa->hashed = false;
+    return;
+  }
+  sa_link(eng, sa);
+}
+
+/* The chain that holds the SAs of initiator SPI @p ispi, if any. */
+static struct vtun__ikesa *sa_chain(vtun_ctx *ctx, uint64_t ispi) {
+  struct vtun__ike_engine *eng = vtun__ike_eng(ctx);
+
+  return eng->buckets != NULL ? eng->buckets[sa_bucket(eng, ispi)] : NULL;
+}
+
 struct vtun__ikesa *vtun__ike_sa_find(vtun_ctx *ctx, uint64_t ispi,
                                       uint64_t rspi, bool init_resp) {
-  vtun__list_each (sa, &vtun__ike_eng(ctx)->sas, struct vtun__ikesa) {
+  for (struct vtun__ikesa *sa = sa_chain(ctx, ispi); sa; sa = sa->hnext) {
     if (sa->ispi != ispi || sa->state == IKE_S_DEAD)
       continue;
     if (sa->rspi == rspi || (init_resp && sa->rspi == 0 && sa->initiator))
@@ -130,7 +202,7 @@ struct vtun__ikesa *vtun__ike_sa_find(vtun_ctx *ctx, uint64_t ispi,
 
 struct vtun__ikesa *vtun__ike_sa_find_half(vtun_ctx *ctx, uint64_t ispi,
                                            const vtun_endpoint *remote) {
-  vtun__list_each (sa, &vtun__ike_eng(ctx)->sas, struct vtun__ikesa) {
+  for (struct vtun__ikesa *sa = sa_chain(ctx, ispi); sa; sa = sa->hnext) {
     if (!sa->initiator && sa->ispi == ispi &&
         vtun__ep_eq(&sa->remote, remote) && sa->state != IKE_S_DEAD)
       return sa;

@@ -86,6 +86,9 @@ struct vtun__ike_reasm {
 
 struct vtun__ikesa {
   struct vtun__list link;
+  struct vtun__ikesa *hnext; /* chain of its bucket (vtun__ike_sa_index) */
+  uint64_t hkey;             /* the SPI it is filed under */
+  bool hashed;
   vtun_ctx *ctx;
   vtun_tunnel *tunnel; /* NULL while a responder waits for the IDi */
   int state;
@@ -166,6 +169,11 @@ struct vtun__ike_tun {
 struct vtun__ike_engine {
   vtun_ctx *ctx;
   struct vtun__list sas;
+  /* SAs by initiator SPI: chained buckets, 2^hbits of them, grown as
+   * SAs come, so a lookup does not walk every SA of a headquarters. */
+  struct vtun__ikesa **buckets;
+  unsigned hbits;
+  size_t hcount;
   unsigned half_open;
   uint8_t cookie_secret[32], cookie_prev[32];
   uint8_t cookie_version;
@@ -190,6 +198,8 @@ vtun_tstamp vtun__ike_now(vtun_ctx *ctx);
 struct vtun__ikesa *vtun__ike_sa_new(vtun_ctx *ctx, vtun_tunnel *t,
                                      bool initiator);
 void vtun__ike_sa_free(struct vtun__ikesa *sa);
+/* Files @p sa under its current initiator SPI; call after setting it. */
+void vtun__ike_sa_index(struct vtun__ikesa *sa);
 void vtun__ike_sa_set_state(struct vtun__ikesa *sa, int state, int error);
 struct vtun__ikesa *vtun__ike_sa_find(vtun_ctx *ctx, uint64_t ispi,
                                       uint64_t rspi, bool init_resp);
