@@ -107,7 +107,14 @@ static void hook_event(void *ud, const vtun_event *ev) {
     vtund_log(d, VTUN_LOG_INFO, "%s: child SA %s in %08x out %08x", name,
               ev->type == VTUN_EVENT_SA_REKEYED ? "rekeyed" : "installed",
               ev->spi_in, ev->spi_out);
-  else
+  else if (ev->type == VTUN_EVENT_TUNNEL_CREATED)
+    /* A template made a tunnel for a new branch: it gets a device like
+     * a configured one. */
+    (void)vtund_tun_open(d, ev->tunnel, &tun);
+  else if (ev->type == VTUN_EVENT_TUNNEL_REMOVED && tun != NULL) {
+    vtund_tun_close(tun);
+    tun = NULL;
+  } else
     vtund_log(d, VTUN_LOG_DEBUG, "%s: event %u", name, ev->type);
   if (tun != NULL)
     ev_address(d, tun, ev);

@@ -220,12 +220,21 @@ static size_t rl_delta(vtun_ctx *ctx, const char *dold, const char *dnew,
   return pos;
 }
 
+/* The configured tunnel after @p t: template instances are skipped, as
+ * deleting their template frees them. */
+static vtun_tunnel *rl_next_configured(vtun_ctx *ctx, vtun_tunnel *t) {
+  do
+    t = vtun_tunnel_next(ctx, t);
+  while (t != NULL && vtun_tunnel_get_template(t) != NULL);
+  return t;
+}
+
 static void rl_delete_changed(struct vtund *d, vtun_ctx *next,
                               const char *dnew) {
-  vtun_tunnel *t = vtun_tunnel_next(d->ctx, NULL);
+  vtun_tunnel *t = rl_next_configured(d->ctx, NULL);
 
   while (t != NULL) {
-    vtun_tunnel *after = vtun_tunnel_next(d->ctx, t);
+    vtun_tunnel *after = rl_next_configured(d->ctx, t);
     const char *name = vtun_tunnel_get_name(t);
     struct vtund_tun *tun = vtund_tun_find(d, name);
 

@@ -59,17 +59,18 @@ typedef ptrdiff_t vtun_ssize;
  */
 enum vtun_error {
   VTUN_OK = 0,
-  VTUN_EINVAL = -101,   /**< An argument is malformed or out of domain. */
-  VTUN_ENOMEM = -102,   /**< Memory could not be allocated. */
-  VTUN_ENOENT = -103,   /**< No object of that name or index. */
-  VTUN_EEXIST = -104,   /**< An object of that name exists already. */
-  VTUN_EBUSY = -105,    /**< The object is in use by another object. */
-  VTUN_ENOSPC = -106,   /**< A table or buffer of the caller is full. */
-  VTUN_EVERSION = -107, /**< A struct version this library does not know. */
-  VTUN_ENOTSUP = -108,  /**< Valid, but not implemented by this build. */
-  VTUN_ESTATE = -109,   /**< Not possible in the object's current state. */
-  VTUN_ENOBUFS = -110,  /**< Not enough headroom or tailroom in a buffer. */
-  VTUN_ESYNTAX = -111,  /**< Configuration text could not be parsed. */
+  VTUN_EINVAL = -101,    /**< An argument is malformed or out of domain. */
+  VTUN_ENOMEM = -102,    /**< Memory could not be allocated. */
+  VTUN_ENOENT = -103,    /**< No object of that name or index. */
+  VTUN_EEXIST = -104,    /**< An object of that name exists already. */
+  VTUN_EBUSY = -105,     /**< The object is in use by another object. */
+  VTUN_ENOSPC = -106,    /**< A table or buffer of the caller is full. */
+  VTUN_EVERSION = -107,  /**< A struct version this library does not know. */
+  VTUN_ENOTSUP = -108,   /**< Valid, but not implemented by this build. */
+  VTUN_ESTATE = -109,    /**< Not possible in the object's current state. */
+  VTUN_ENOBUFS = -110,   /**< Not enough headroom or tailroom in a buffer. */
+  VTUN_ESYNTAX = -111,   /**< Configuration text could not be parsed. */
+  VTUN_ETEMPLATE = -112, /**< A template tunnel breaks a template rule. */
 
   VTUN_ER1_PROFILE_BINDING = -201,      /**< R1: one profile per tunnel. */
   VTUN_ER2_PROFILE_INCOMPLETE = -202,   /**< R2: peer/proposal missing. */
@@ -245,6 +246,13 @@ enum vtun_event_type {
   VTUN_EVENT_PEER_ADDRESS_ASSIGNED = 11,
   /** HQ side: that lease is gone; the host removes its route. */
   VTUN_EVENT_PEER_ADDRESS_RELEASED = 12,
+  /** HQ side: a template created this tunnel for a new branch; the host
+   * sets it up (a device, routes) like a configured one. */
+  VTUN_EVENT_TUNNEL_CREATED = 13,
+  /** HQ side: a template instance is about to be freed (its branch went
+   * and the template removes instances); the handle is valid only during
+   * the call. */
+  VTUN_EVENT_TUNNEL_REMOVED = 14,
 };
 
 /**
@@ -1253,6 +1261,61 @@ VTUN_EXTERN int vtun_tunnel_get_enabled(const vtun_tunnel *t);
 VTUN_EXTERN int vtun_tunnel_set_on_demand(vtun_tunnel *t, int on);
 /** Negotiate on first traffic. @since 0.1 */
 VTUN_EXTERN int vtun_tunnel_get_on_demand(const vtun_tunnel *t);
+
+/** What a template tunnel does with an instance whose branch went. */
+enum vtun_template_mode {
+  VTUN_TEMPLATE_NONE = 0,   /**< an ordinary tunnel (default) */
+  VTUN_TEMPLATE_KEEP = 1,   /**< template; instances stay when down */
+  VTUN_TEMPLATE_REMOVE = 2, /**< template; instances go with their SA */
+};
+
+/**
+ * Makes @p t a template (beyond comparable products): it never negotiates
+ * itself; when a branch that no other tunnel matches (REQUIREMENTS
+ * section 4, steps 2-5) completes IKE_AUTH on its local address, the
+ * library creates a tunnel for that branch, keyed by the identity (IDi)
+ * it presented, with the template's source, address mode, MTU and
+ * profile, and reports VTUN_EVENT_TUNNEL_CREATED. The branch's next
+ * negotiation with the same identity finds the same instance. Instances
+ * are named `<template>-<n>`, show in vtun_tunnel_next() and the
+ * displays, not in the configuration dump; vtun_tunnel_get_template()
+ * tells them apart. With VTUN_TEMPLATE_REMOVE an instance whose IKE SA
+ * goes is freed after VTUN_EVENT_TUNNEL_REMOVED; with KEEP it stays idle
+ * until its branch returns or the template goes.
+ * Rules, checked by vtun_ctx_commit() (VTUN_ETEMPLATE): the template is
+ * in ipsec mode with a profile, has no destination and does not request
+ * its address; its IKE peer accepts IKEv2 and has neither remote
+ * addresses nor a remote ID (any branch identity is accepted; give it a
+ * key derived per branch with vtun_ike_peer_set_psk_master()). A second
+ * template, or an unconstrained responder-only tunnel, on the same local
+ * address is ambiguous (VTUN_ER13_AMBIGUOUS).
+ * Turning a template back into an ordinary tunnel (NONE) frees its
+ * instances.
+ * @retval 0 done. @retval VTUN_EINVAL unknown mode.
+ * @retval VTUN_ESTATE @p t is itself an instance. Config thread.
+ * @since 0.1
+ */
+VTUN_EXTERN int vtun_tunnel_set_template(vtun_tunnel *t, int mode);
+/** The template mode of @p t (VTUN_TEMPLATE_NONE for instances).
+ * @since 0.1 */
+VTUN_EXTERN int vtun_tunnel_get_template_mode(const vtun_tunnel *t);
+/**
+ * The template that created @p t, or NULL for a configured tunnel.
+ * Instances take the tunnel setters like any tunnel, but what they are
+ * given lasts only as long as they do; vtun_tunnel_delete() frees one
+ * (its branch gets a new one when it comes back). Config thread.
+ * @since 0.1
+ */
+VTUN_EXTERN vtun_tunnel *vtun_tunnel_get_template(const vtun_tunnel *t);
+/**
+ * The identity of the branch an instance serves (its IDi as text) and
+ * its type through @p type (may be NULL).
+ * @return the length, VTUN_ENOENT for a configured tunnel, VTUN_ENOSPC
+ * if @p len is too small. @since 0.1
+ */
+VTUN_EXTERN vtun_ssize vtun_tunnel_get_branch_id(const vtun_tunnel *t,
+                                                 int *type, char *buf,
+                                                 size_t len);
 /**
  * GRE key (RFC 2890); @p present 0 removes it. @since 0.1
  */

@@ -265,6 +265,24 @@ static int tun_on_demand(struct vtun__cfg_parser *p,
   return vtun_tunnel_set_on_demand(p->obj, !a->undo);
 }
 
+const struct vtun__cfg_enum vtun__cfg_template_modes[] = {
+    {"keep", VTUN_TEMPLATE_KEEP},
+    {"remove", VTUN_TEMPLATE_REMOVE},
+    {NULL, 0},
+};
+
+/* `template keep|remove`: a tunnel per branch, kept or removed when the
+ * branch goes; `undo template` makes it an ordinary tunnel again. */
+static int tun_template(struct vtun__cfg_parser *p,
+                        const struct vtun__cfg_args *a) {
+  int mode = VTUN_TEMPLATE_NONE, rv;
+
+  if (!a->undo && (rv = vtun__cfg_arg_enum(
+                       p, &a->v[0], vtun__cfg_template_modes, &mode)) != 0)
+    return rv;
+  return vtun_tunnel_set_template(p->obj, mode);
+}
+
 /* clang-format off */
 const struct vtun__cfg_cmd vtun__cfg_iface_cmds[] = {
   {"portswitch", 0, 0, VTUN_CFG_UNDO_ANY, false, if_portswitch},
@@ -294,6 +312,7 @@ const struct vtun__cfg_cmd vtun__cfg_tunnel_cmds[] = {
   {"mtu", 1, 1, VTUN_CFG_UNDO_ANY, false, tun_mtu},
   {"shutdown", 0, 0, VTUN_CFG_UNDO_ANY, false, tun_shutdown},
   {"negotiate on-demand", 0, 0, VTUN_CFG_UNDO_ANY, false, tun_on_demand},
+  {"template", 1, 1, VTUN_CFG_UNDO_ANY, false, tun_template},
   {NULL, 0, 0, 0, false, NULL},
 };
 /* clang-format on */

@@ -7,5 +7,6 @@
 
 /* Tunnel protocols by name, shared with the dump. */
 extern const struct vtun__cfg_enum vtun__cfg_tunnel_protocols[];
+extern const struct vtun__cfg_enum vtun__cfg_template_modes[];
 
 #endif

@@ -144,6 +144,26 @@ static int peer_psk(struct vtun__cfg_parser *p,
   return vtun_ike_peer_set_psk(p->obj, (const uint8_t *)w->text, w->len);
 }
 
+/* `pre-shared-key derived SECRET`: the master secret from which each
+ * branch's key is derived from its identity (vtun_derive_branch_psk). */
+static int peer_psk_master(struct vtun__cfg_parser *p,
+                           const struct vtun__cfg_args *a) {
+  const struct vtun__cfg_word *w = &a->v[0];
+
+  if (a->undo)
+    return vtun__cfg_refuse(p, &p->line->w[0], VTUN_ENOTSUP,
+                            "a pre-shared key can be replaced but not "
+                            "removed");
+  if (a->n > 1)
+    return vtun__cfg_syntax(p, &a->v[1],
+                            "a secret with spaces must be \"quoted\"");
+  if (!w->quoted && strcmp(w->text, "******") == 0)
+    return vtun__cfg_syntax(p, w,
+                            "a masked secret does not load: dump with "
+                            "secrets, or give the secret");
+  return vtun_ike_peer_set_psk_master(p->obj, (const uint8_t *)w->text, w->len);
+}
+
 static int peer_proposal(struct vtun__cfg_parser *p,
                          const struct vtun__cfg_args *a) {
   vtun_ike_peer *peer = p->obj;
@@ -370,6 +390,7 @@ const struct vtun__cfg_cmd vtun__cfg_ike_peer_cmds[] = {
   {"version", 1, 1, VTUN_CFG_UNDO_SAME, false, peer_version},
   {"exchange-mode", 1, 1, VTUN_CFG_UNDO_ANY, false, peer_mode},
   {"pre-shared-key", 1, 15, VTUN_CFG_UNDO_ANY, true, peer_psk},
+  {"pre-shared-key derived", 1, 15, VTUN_CFG_UNDO_ANY, true, peer_psk_master},
   {"ike-proposal", 1, 1, VTUN_CFG_UNDO_SAME, false, peer_proposal},
   {"local-id-type", 1, 1, VTUN_CFG_UNDO_ANY, false, peer_local_id_type},
   {"local-id", 1, 1, VTUN_CFG_UNDO_ANY, false, peer_local_id},

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config/cmd_ike.h"
 #include "config/cmd_iface.h"
@@ -200,17 +201,24 @@ static void dump_versions(struct dump *w, unsigned have) {
 }
 
 static void dump_psk(struct dump *w, const vtun_ike_peer *p) {
+  const char *cmd =
+      p->psk_derived ? "pre-shared-key derived" : "pre-shared-key";
+
   if (p->psk == NULL)
     return;
   if (!(w->flags & VTUN_DUMP_SECRETS)) {
-    dump_cmd(w, "pre-shared-key", "******");
+    dump_cmd(w, cmd, "******");
     return;
   }
 
-  /* A key that reads like the mask is quoted so that it loads back. */
-  vtun__cfg_out_printf(w->o, " pre-shared-key ");
-  vtun__cfg_put_word(w->o, (const char *)p->psk, p->psk_len,
-                     p->psk_len == 6 && memcmp(p->psk, "******", 6) == 0);
+  /* A key that reads like the mask or like the keyword `derived` is
+   * quoted so that it loads back as it was. */
+  vtun__cfg_out_printf(w->o, " %s ", cmd);
+  vtun__cfg_put_word(
+      w->o, (const char *)p->psk, p->psk_len,
+      (p->psk_len == 6 && memcmp(p->psk, "******", 6) == 0) ||
+          (!p->psk_derived && p->psk_len == 7 &&
+           strncasecmp((const char *)p->psk, "derived", 7) == 0));
   vtun__cfg_out_bytes(w->o, "\n", 1);
 }
 
@@ -387,6 +395,9 @@ static void dump_tunnel(struct dump *w, const vtun_tunnel *t) {
   dump_tunnel_ends(w, t);
   if (t->profile != NULL)
     dump_cmd(w, "ipsec profile", t->profile->name);
+  if (t->tmpl_mode != VTUN_TEMPLATE_NONE)
+    dump_cmd(w, "template",
+             vtun__cfg_enum_name(vtun__cfg_template_modes, t->tmpl_mode));
   dump_tunnel_gre(w, t);
   if (t->mtu != d->tun_mtu)
     dump_u64(w, "mtu", t->mtu);
@@ -423,8 +434,11 @@ void vtun__cfg_dump(vtun_ctx *ctx, const struct vtun__cfg_defaults *d,
     vtun__cfg_out_printf(o, "switch vsys root\n");
     w.vsys = NULL;
   }
-  vtun__list_each (t, &ctx->tunnels, vtun_tunnel)
-    dump_tunnel(&w, t);
+  /* Template instances are state, not configuration. */
+  vtun__list_each (t, &ctx->tunnels, vtun_tunnel) {
+    if (t->tmpl == NULL)
+      dump_tunnel(&w, t);
+  }
   vtun__cfg_out_printf(o, "return\n");
 }
 

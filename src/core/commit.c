@@ -8,6 +8,7 @@
 
 #include "core/match.h"
 #include "core/objects.h"
+#include "core/template.h"
 #include "ike/ike.h"
 
 enum r13_kind {
@@ -46,7 +47,7 @@ static int r13_cmp(const void *a, const void *b) {
 }
 
 static bool r13_candidate(const vtun_tunnel *t, vtun_endpoint *local) {
-  return t->enabled && t->protocol == VTUN_TUNNEL_IPSEC &&
+  return t->enabled && t->protocol == VTUN_TUNNEL_IPSEC && t->tmpl == NULL &&
          vtun__tunnel_peer(t) != NULL && vtun__tunnel_local(t, local);
 }
 
@@ -168,7 +169,8 @@ int vtun_ctx_commit(vtun_ctx *ctx) {
   int rv;
 
   vtun__ok(ctx);
-  if ((rv = vtun__check_proposals_r11(ctx)) != 0 || (rv = check_r13(ctx)) != 0)
+  if ((rv = vtun__check_proposals_r11(ctx)) != 0 ||
+      (rv = vtun__template_check(ctx)) != 0 || (rv = check_r13(ctx)) != 0)
     return rv;
   ctx->committed = true;
   vtun__ike_start_all(ctx);

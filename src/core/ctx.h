@@ -134,6 +134,16 @@ struct vtun_pool {
   void *user_data;
 };
 
+/* What an instance of a template knows of its origin. */
+struct vtun__tmpl_inst {
+  vtun_tunnel *tmpl;      /* the template */
+  struct vtun__list link; /* in tmpl->tmpl_instances */
+  vtun_tunnel *self;
+  struct vtun__timer reap; /* frees a REMOVE-mode instance once down */
+  int id_type;
+  char id[]; /* the branch's identity */
+};
+
 struct vtun_tunnel {
   struct vtun__list link;
   vtun_ctx *ctx;
@@ -159,6 +169,13 @@ struct vtun_tunnel {
   uint32_t gre_key;
   uint32_t keepalive_period, keepalive_retries;
   uint32_t mtu;
+
+  /* Templates (core/template.c): a template's mode and instances, or
+   * on an instance, what made it. */
+  int tmpl_mode;
+  struct vtun__list tmpl_instances;
+  uint32_t tmpl_seq;            /* the last instance number given */
+  struct vtun__tmpl_inst *tmpl; /* NULL unless an instance */
 
   int state;
   struct vtun__tunnel_dp dp; /* data path: SAs, counters (src/core) */

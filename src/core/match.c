@@ -53,6 +53,12 @@ static bool candidate(const vtun_tunnel *t, const struct vtun__match_query *q) {
          exchange_ok(peer, q->exchange);
 }
 
+/* Templates and their instances take no part in steps 2-5: instances are
+ * found through their template, by the branch's identity. */
+static bool configured(const vtun_tunnel *t) {
+  return t->tmpl_mode == VTUN_TEMPLATE_NONE && t->tmpl == NULL;
+}
+
 static bool addr_constrained(const vtun_tunnel *t) {
   const vtun_ike_peer *peer = vtun__tunnel_peer(t);
 
@@ -96,6 +102,7 @@ enum match_step {
   STEP_PEER_ID = 4,
   STEP_UNCONSTRAINED = 5,
   STEP_REFUSED = 6,
+  STEP_TEMPLATE = 7, /* after 5: a template takes the branch */
 };
 
 /* Whether @p t belongs to the set a step selects. */
@@ -103,6 +110,10 @@ static bool in_step(const vtun_tunnel *t, int step,
                     const struct vtun__match_query *q) {
   const vtun_ike_peer *peer = vtun__tunnel_peer(t);
 
+  if (step == STEP_TEMPLATE)
+    return t->tmpl_mode != VTUN_TEMPLATE_NONE;
+  if (!configured(t))
+    return false;
   switch (step) {
   case STEP_DESTINATION:
     return vtun__ep_addr_eq(&t->destination, &q->remote);
@@ -128,6 +139,8 @@ static const char *step_text(int step) {
     return "ike peer's remote ID equals the received ID";
   case STEP_UNCONSTRAINED:
     return "the only responder-only tunnel without remote constraint";
+  case STEP_TEMPLATE:
+    return "a template creates the branch's tunnel";
   }
   return "refused";
 }
@@ -164,6 +177,9 @@ static void each_in_step(vtun_ctx *ctx, const struct vtun__match_query *q,
   else if (step == STEP_UNCONSTRAINED) {
     b = mi->loose[q->exchange - 1].e;
     e = b + mi->loose[q->exchange - 1].n;
+  } else if (step == STEP_TEMPLATE) {
+    b = mi->tmpl.e;
+    e = b + mi->tmpl.n;
   }
   for (; b != NULL && b < e; b++)
     if (candidate(b->t, q) && in_step(b->t, step, q))
@@ -261,13 +277,22 @@ static bool id_pending(vtun_ctx *ctx, const struct vtun__match_query *q) {
 static int decide(vtun_ctx *ctx, const struct vtun__match_query *q,
                   struct vtun__match_result *res, struct vtun__sb *why) {
   static const int steps[] = {STEP_DESTINATION, STEP_REMOTE_ADDRESS,
-                              STEP_PEER_ID, STEP_UNCONSTRAINED};
+                              STEP_PEER_ID, STEP_UNCONSTRAINED, STEP_TEMPLATE};
   struct match_set s = {.why = why};
 
   for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
     collect(ctx, q, steps[i], &s);
     if (s.n == 0)
       continue;
+    if (steps[i] == STEP_TEMPLATE &&
+        (s.n > 1 || q->exchange != VTUN_MATCH_IKEV2))
+      break;
+    if (steps[i] == STEP_TEMPLATE && q->id == NULL) {
+      /* The branch's tunnel is made once it has authenticated. */
+      res->step = STEP_REFUSED;
+      res->needs_id = true;
+      return VTUN_ENOMATCH;
+    }
     if (s.n > 1 && narrow_by_id(ctx, q, steps[i], &s) != 0) {
       res->step = STEP_REFUSED;
       return VTUN_ENOMATCH;
@@ -296,7 +321,10 @@ int vtun__match(vtun_ctx *ctx, const struct vtun__match_query *q,
   rv = decide(ctx, q, res, why);
   if (why == NULL)
     return rv;
-  if (rv == 0)
+  if (rv == 0 && res->step == STEP_TEMPLATE)
+    vtun__sb_printf(why, "chosen: template %s (the branch's own tunnel)\n",
+                    res->tunnel->name);
+  else if (rv == 0)
     vtun__sb_printf(why, "chosen: %s (step %d)\n", res->tunnel->name,
                     res->step);
   else

@@ -73,6 +73,7 @@ void vtun__match_index_free(struct vtun__match_index *mi) {
   mi_map_free(&mi->id);
   for (int i = 0; i < 3; i++)
     mi_map_free(&mi->loose[i]);
+  mi_map_free(&mi->tmpl);
   mi->valid = false;
 }
 
@@ -97,8 +98,12 @@ static bool mi_id_usable(const vtun_ike_peer *peer, int exchange) {
 static void mi_add_tunnel(struct vtun__match_index *mi, vtun_tunnel *t) {
   const vtun_ike_peer *peer = vtun__tunnel_peer(t);
 
-  if (peer == NULL)
+  if (peer == NULL || t->tmpl != NULL)
     return;
+  if (t->tmpl_mode != VTUN_TEMPLATE_NONE) {
+    mi_add(&mi->tmpl, 0, t);
+    return;
+  }
   if (t->destination.family != VTUN_AF_NONE) {
     mi_add(&mi->dest, vtun__mi_addr_key(&t->destination), t);
     return;
@@ -132,6 +137,7 @@ static int mi_build(vtun_ctx *ctx, struct vtun__match_index *mi) {
   rv |= mi_alloc(&mi->id, n);
   for (int x = 0; x < 3; x++)
     rv |= mi_alloc(&mi->loose[x], n);
+  rv |= mi_alloc(&mi->tmpl, n);
   if (rv != 0)
     return VTUN_ENOMEM;
   vtun__list_each (t, &ctx->tunnels, vtun_tunnel) {

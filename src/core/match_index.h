@@ -30,6 +30,7 @@ struct vtun__match_index {
   /* Unconstrained tunnels whose ID cannot pick them, per exchange
    * (enum vtun_match_exchange - 1): step 5's candidates. */
   struct vtun__mi_map loose[3];
+  struct vtun__mi_map tmpl; /* template tunnels (key 0) */
 };
 
 /* Marks the index stale; the next match rebuilds it. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/objects.h"
+#include "core/template.h"
 #include "ike/ike.h"
 #include "util/mem.h"
 
@@ -27,6 +28,7 @@ int vtun_tunnel_new(vtun_ctx *ctx, const char *name, vtun_tunnel **out) {
   t->enabled = true;
   t->mtu = 1400;
   t->state = VTUN_STATE_IDLE;
+  vtun__list_init(&t->tmpl_instances);
   vtun__dp_tunnel_init(t);
   vtun__list_append(&ctx->tunnels, &t->link);
   vtun__match_changed(ctx);
@@ -54,8 +56,10 @@ vtun_tunnel *vtun_tunnel_next(vtun_ctx *ctx, vtun_tunnel *prev) {
 
 void vtun__tunnel_destroy(vtun_tunnel *t) {
   vtun__ike_tunnel_free(t);
-  if (t->profile != NULL)
+  /* An instance shares its template's profile without holding it. */
+  if (t->profile != NULL && t->profile->tunnel == t)
     t->profile->tunnel = NULL;
+  vtun__template_detach(t);
   vtun__dp_tunnel_fini(t);
   free(t);
 }
@@ -67,6 +71,8 @@ int vtun_tunnel_delete(vtun_tunnel *t) {
     return VTUN_EINVAL;
   ctx = t->ctx;
   vtun__ok(ctx);
+  if (t->tmpl_mode != VTUN_TEMPLATE_NONE)
+    vtun_tunnel_set_template(t, VTUN_TEMPLATE_NONE); /* frees instances */
   vtun__list_remove(&t->link);
   vtun__tunnel_destroy(t);
   vtun__match_changed(ctx);
@@ -101,6 +107,7 @@ void vtun__tunnel_set_state(vtun_tunnel *t, int state, int error) {
   VTUN_LOG(&t->ctx->log, VTUN_LOG_INFO, VTUN_TOPIC_CTX, "%s: state %d", t->name,
            state);
   vtun__event(t->ctx, &ev);
+  vtun__template_state(t);
 }
 
 /* ------------------------------------------------------ protocol */

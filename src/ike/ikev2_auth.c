@@ -7,6 +7,8 @@
 #include <strings.h>
 
 #include "core/match.h"
+#include "core/psk.h"
+#include "core/template.h"
 #include "ike/payload.h"
 #include "ike/payload_ts.h"
 #include "ike/sa.h"
@@ -93,23 +95,41 @@ static bool auth_id_ok(const vtun_ike_peer *peer, int type, const char *text) {
   return strcasecmp(peer->remote_id, text) == 0;
 }
 
+/* The key both ends sign with. A headquarters peer with a master secret
+ * derives it from the branch's identity: the IDi it received as
+ * responder, the configured remote ID as initiator. */
+static int auth_psk(struct vtun__ikesa *sa, uint8_t key[VTUN_PSK_MAX],
+                    size_t *len) {
+  const vtun_ike_peer *peer = vtun__tunnel_peer(sa->tunnel);
+  int rc;
+
+  if (!peer->psk_derived || !sa->initiator)
+    rc = vtun__peer_psk(sa->ctx, peer, sa->peer_id_type, sa->peer_id, key, len);
+  else if (peer->remote_id_type == VTUN_ID_NONE)
+    rc = VTUN_ENOENT;
+  else
+    rc = vtun__peer_psk(sa->ctx, peer, peer->remote_id_type, peer->remote_id,
+                        key, len);
+  return rc == 0 ? 0 : VTUN_EAUTH;
+}
+
 static int auth_put_id_auth(struct vtun__ikesa *sa, struct vtun__ike_writer *w,
                             bool initiator) {
-  const vtun_ike_peer *peer = vtun__tunnel_peer(sa->tunnel);
-  uint8_t body[4 + VTUN_ID_MAX], auth[VTUN_MAC_MAX_BYTES];
-  size_t len = 0, alen = 0;
+  uint8_t body[4 + VTUN_ID_MAX], auth[VTUN_MAC_MAX_BYTES], key[VTUN_PSK_MAX];
+  size_t len = 0, alen = 0, klen = 0;
   int rc;
 
   memset(body, 0, 4);
-  if ((rc = auth_local_id(sa, &body[0], body + 4, &len)) != 0)
+  if ((rc = auth_local_id(sa, &body[0], body + 4, &len)) != 0 ||
+      (rc = auth_psk(sa, key, &klen)) != 0)
     return rc;
   vtun__ike_put_id(w, initiator ? VTUN__IKE_PL_IDI : VTUN__IKE_PL_IDR, body[0],
                    body + 4, len);
-  rc = vtun__ike_psk_auth(sa, initiator, body, 4 + len, peer->psk,
-                          peer->psk_len, auth, &alen);
+  rc = vtun__ike_psk_auth(sa, initiator, body, 4 + len, key, klen, auth, &alen);
   if (rc == 0)
     rc = vtun__ike_put_auth(w, VTUN__IKE_AUTH_PSK, auth, alen);
   vtun__wipe(auth, sizeof(auth));
+  vtun__wipe(key, sizeof(key));
   return rc;
 }
 
@@ -117,23 +137,23 @@ static int auth_put_id_auth(struct vtun__ikesa *sa, struct vtun__ike_writer *w,
 static int auth_verify(struct vtun__ikesa *sa,
                        const struct vtun__ike_payload *idp,
                        const struct vtun__ike_chain *c, bool of_initiator) {
-  const vtun_ike_peer *peer = vtun__tunnel_peer(sa->tunnel);
   const struct vtun__ike_payload *ap =
       vtun__ike_chain_find(c, VTUN__IKE_PL_AUTH, 0);
-  uint8_t want[VTUN_MAC_MAX_BYTES];
+  uint8_t want[VTUN_MAC_MAX_BYTES], key[VTUN_PSK_MAX];
   struct vtun__ike_auth a;
-  size_t wlen = 0;
+  size_t wlen = 0, klen = 0;
   int rc;
 
   if (ap == NULL || vtun__ike_auth_parse(ap, &a) != 0)
     return VTUN_EMALFORMED;
-  if (a.method != VTUN__IKE_AUTH_PSK || peer->psk == NULL)
+  if (a.method != VTUN__IKE_AUTH_PSK || auth_psk(sa, key, &klen) != 0)
     return VTUN_EAUTH;
-  rc = vtun__ike_psk_auth(sa, of_initiator, idp->body, idp->len, peer->psk,
-                          peer->psk_len, want, &wlen);
+  rc = vtun__ike_psk_auth(sa, of_initiator, idp->body, idp->len, key, klen,
+                          want, &wlen);
   if (rc == 0 && (a.len != wlen || vtun__memeq_ct(want, a.data, wlen) != 0))
     rc = VTUN_EAUTH;
   vtun__wipe(want, sizeof(want));
+  vtun__wipe(key, sizeof(key));
   return rc;
 }
 
@@ -186,16 +206,18 @@ int vtun__ike_auth_response(struct vtun__ikesa *sa,
   const struct vtun__ike_payload *idp =
       vtun__ike_chain_find(c, VTUN__IKE_PL_IDR, 0);
   struct vtun__ike_id id;
-  int rc, type = 0;
+  int rc;
 
   if ((rc = auth_error(c)) != 0)
     goto fail;
   rc = VTUN_EMALFORMED;
   if (idp == NULL || vtun__ike_id_parse(idp, &id) != 0 ||
-      auth_id_text(&id, &type, sa->peer_id, sizeof(sa->peer_id)) != 0)
+      auth_id_text(&id, &sa->peer_id_type, sa->peer_id, sizeof(sa->peer_id)) !=
+          0)
     goto fail;
   rc = VTUN_EAUTH;
-  if (!auth_id_ok(vtun__tunnel_peer(sa->tunnel), type, sa->peer_id) ||
+  if (!auth_id_ok(vtun__tunnel_peer(sa->tunnel), sa->peer_id_type,
+                  sa->peer_id) ||
       (rc = auth_verify(sa, idp, c, false)) != 0)
     goto fail;
   if ((rc = vtun__ike_child_select(sa, c, &sa->child, true)) != 0)
@@ -301,6 +323,26 @@ static uint16_t auth_notify_of(int rc) {
   }
 }
 
+/* A branch taken by a template gets its own tunnel only now that it has
+ * authenticated with the template's peer: the one it had before under
+ * the same identity, or a new one. */
+static int auth_instantiate(struct vtun__ikesa *sa) {
+  vtun_tunnel *tmpl = sa->tunnel, *inst;
+  struct vtun__ike_tun *tt = vtun__ike_tun(tmpl);
+  int rc;
+
+  if (tmpl->tmpl_mode == VTUN_TEMPLATE_NONE)
+    return 0;
+  if (tt != NULL && tt->sa == sa)
+    tt->sa = NULL;
+  sa->tunnel = NULL;
+  if ((rc = vtun__template_instance(tmpl, sa->peer_id_type, sa->peer_id,
+                                    &inst)) != 0)
+    return rc;
+  vtun__ike_sa_attach(sa, inst);
+  return 0;
+}
+
 static int auth_identify(struct vtun__ikesa *sa,
                          const struct vtun__ike_payload *idp,
                          const struct vtun__ike_chain *c) {
@@ -311,11 +353,14 @@ static int auth_identify(struct vtun__ikesa *sa,
     return VTUN_EMALFORMED;
   if ((rc = auth_id_text(&id, &type, sa->peer_id, sizeof(sa->peer_id))) != 0)
     return rc == VTUN_EMALFORMED ? VTUN_EAUTH : rc;
+  sa->peer_id_type = type;
   if (sa->tunnel == NULL && (rc = auth_match(sa, type, sa->peer_id)) != 0)
     return rc == VTUN_ENOMATCH ? VTUN_EAUTH : rc;
   if (!auth_id_ok(vtun__tunnel_peer(sa->tunnel), type, sa->peer_id))
     return VTUN_EAUTH;
-  return auth_verify(sa, idp, c, true);
+  if ((rc = auth_verify(sa, idp, c, true)) != 0)
+    return rc;
+  return auth_instantiate(sa);
 }
 
 int vtun__ike_auth_request(struct vtun__ikesa *sa,

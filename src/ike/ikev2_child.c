@@ -554,6 +554,7 @@ static void ike_transfer(struct vtun__ikesa *old, struct vtun__ikesa *n) {
   n->child = old->child;
   n->old_spi_in = old->old_spi_in;
   memcpy(n->peer_id, old->peer_id, sizeof(n->peer_id));
+  n->peer_id_type = old->peer_id_type;
   n->leased = old->leased, old->leased = false;
   n->pool = old->pool;
   n->assigned = old->assigned, old->assigned = 0;

@@ -143,6 +143,7 @@ struct vtun__ikesa {
 
   /* Configuration payload. */
   char peer_id[VTUN_ID_MAX]; /* IDi/IDr as text */
+  int peer_id_type;          /* its VTUN_ID_* type */
   bool leased;
   vtun_pool *pool;
   uint32_t assigned;   /* address received from HQ, host order */

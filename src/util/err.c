@@ -26,6 +26,7 @@ static const struct err_row err_table[] = {
     ROW(VTUN_ESTATE, "not possible in the current state"),
     ROW(VTUN_ENOBUFS, "not enough headroom or tailroom"),
     ROW(VTUN_ESYNTAX, "configuration syntax error"),
+    ROW(VTUN_ETEMPLATE, "a template tunnel breaks a template rule"),
     ROW(VTUN_ER1_PROFILE_BINDING,
         "R1: a tunnel has one IPsec profile, a profile one tunnel"),
     ROW(VTUN_ER2_PROFILE_INCOMPLETE,

@@ -3,7 +3,7 @@
 # namespaces, libvtun's vtund, and cleanup of everything started here.
 # Every address is a documentation address inside these namespaces.
 
-IO=vio            # namespace prefix: vio-sw, vio-hq, vio-b1, vio-b2
+IO=vio            # namespace prefix: vio-sw, vio-hq, vio-b1, vio-b2, ...
 WORK=${WORK:-$(mktemp -d /tmp/vtun-interop.XXXXXX)}
 PIDS=()
 

@@ -401,6 +401,227 @@ static void test_match_by_id(void **state) {
   lb_free(&net);
 }
 
+/* HQ keeps one master secret; each branch configures the key derived
+ * from it and its own identity. A branch that presents another branch's
+ * key under its own identity fails authentication. */
+static void derived_make(uint64_t seed, const char *key_a, const char *key_b) {
+  static const uint8_t master[] = "hq master secret";
+
+  lb_init(&net, seed);
+  side_make(&br, lb_node_new(&net, "10.0.0.2", NULL), "10.0.0.1", 0);
+  side_make(&br2, lb_node_new(&net, "10.0.0.3", NULL), "10.0.0.1", 0);
+  side_make(&hq, lb_node_new(&net, "10.0.0.1", NULL), NULL, 0);
+  OK(br.n->ctx, vtun_ike_peer_set_local_id(br.peer, VTUN_ID_FQDN, "a.example"));
+  OK(br2.n->ctx,
+     vtun_ike_peer_set_local_id(br2.peer, VTUN_ID_FQDN, "b.example"));
+  OK(br.n->ctx, vtun_ike_peer_set_psk(br.peer, (const uint8_t *)key_a, 64));
+  OK(br2.n->ctx, vtun_ike_peer_set_psk(br2.peer, (const uint8_t *)key_b, 64));
+  OK(hq.n->ctx, vtun_tunnel_delete(hq.t));
+  hq_a = hq_tunnel(&hq, "Tunnel10", "PA", "unused", "10.0.0.2", NULL);
+  hq_b = hq_tunnel(&hq, "Tunnel11", "PB", "unused", "10.0.0.3", NULL);
+  OK(hq.n->ctx,
+     vtun_ike_peer_set_psk_master(vtun_ike_peer_find(hq.n->ctx, NULL, "PA"),
+                                  master, sizeof(master) - 1));
+  OK(hq.n->ctx,
+     vtun_ike_peer_set_psk_master(vtun_ike_peer_find(hq.n->ctx, NULL, "PB"),
+                                  master, sizeof(master) - 1));
+  OK(hq.n->ctx, vtun_ctx_commit(hq.n->ctx));
+  OK(br.n->ctx, vtun_ctx_commit(br.n->ctx));
+  OK(br2.n->ctx, vtun_ctx_commit(br2.n->ctx));
+}
+
+static void derived_key(const char *id, char key[65]) {
+  static const uint8_t master[] = "hq master secret";
+
+  assert_int_equal(vtun_derive_branch_psk(master, sizeof(master) - 1,
+                                          VTUN_ID_FQDN, id, key, 65),
+                   64);
+}
+
+static void test_derived_psk(void **state) {
+  char ka[65], kb[65];
+  uint64_t h;
+
+  (void)state;
+  derived_key("a.example", ka);
+  derived_key("b.example", kb);
+  assert_string_not_equal(ka, kb);
+  derived_make(30, ka, kb);
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, three_up));
+  h = hq.n->delivered;
+  assert_int_equal(lb_ping(br.t), 0);
+  assert_int_equal(lb_ping(br2.t), 0);
+  lb_run(&net, 0, NULL);
+  assert_int_equal(hq.n->delivered, h + 2);
+  lb_free(&net);
+
+  /* b.example signs with a.example's key: only a comes up. */
+  derived_make(31, ka, ka);
+  lb_run(&net, 5 * VTUN_SECONDS, NULL);
+  assert_int_equal(vtun_tunnel_get_state(br.t), VTUN_STATE_UP);
+  assert_int_equal(vtun_tunnel_get_state(hq_a), VTUN_STATE_UP);
+  assert_int_not_equal(vtun_tunnel_get_state(br2.t), VTUN_STATE_UP);
+  assert_int_not_equal(vtun_tunnel_get_state(hq_b), VTUN_STATE_UP);
+  lb_free(&net);
+}
+
+/* HQ with one template and a master secret instead of a tunnel per
+ * branch: each branch that authenticates gets its own tunnel. */
+static vtun_tunnel *tmpl;
+
+static void template_make(uint64_t seed, int mode, const char *key_b) {
+  static const uint8_t master[] = "hq master secret";
+  vtun_ctx *c;
+  char ka[65], kb[65];
+
+  derived_key("a.example", ka);
+  derived_key("b.example", kb);
+  lb_init(&net, seed);
+  side_make(&br, lb_node_new(&net, "10.0.0.2", NULL), "10.0.0.1", 0);
+  side_make(&br2, lb_node_new(&net, "10.0.0.3", NULL), "10.0.0.1", 0);
+  side_make(&hq, lb_node_new(&net, "10.0.0.1", NULL), NULL, 0);
+  c = hq.n->ctx;
+  OK(br.n->ctx, vtun_ike_peer_set_local_id(br.peer, VTUN_ID_FQDN, "a.example"));
+  OK(br2.n->ctx,
+     vtun_ike_peer_set_local_id(br2.peer, VTUN_ID_FQDN, "b.example"));
+  OK(br.n->ctx, vtun_ike_peer_set_psk(br.peer, (const uint8_t *)ka, 64));
+  OK(br2.n->ctx, vtun_ike_peer_set_psk(
+                     br2.peer, (const uint8_t *)(key_b ? key_b : kb), 64));
+  OK(c, vtun_ike_peer_set_psk_master(hq.peer, master, sizeof(master) - 1));
+  OK(c, vtun_tunnel_set_template(hq.t, mode));
+  tmpl = hq.t;
+  OK(c, vtun_ctx_commit(c));
+  OK(br.n->ctx, vtun_ctx_commit(br.n->ctx));
+  OK(br2.n->ctx, vtun_ctx_commit(br2.n->ctx));
+}
+
+static vtun_tunnel *instance_of(const char *id) {
+  vtun_tunnel *t = NULL;
+  char buf[64];
+  int type;
+
+  while ((t = vtun_tunnel_next(hq.n->ctx, t)) != NULL)
+    if (vtun_tunnel_get_template(t) == tmpl &&
+        vtun_tunnel_get_branch_id(t, &type, buf, sizeof(buf)) > 0 &&
+        strcmp(buf, id) == 0)
+      return t;
+  return NULL;
+}
+
+static bool branches_up(struct lb_net *n) {
+  (void)n;
+  return vtun_tunnel_get_state(br.t) == VTUN_STATE_UP &&
+         vtun_tunnel_get_state(br2.t) == VTUN_STATE_UP;
+}
+
+static void test_template(void **state) {
+  vtun_tunnel *ia, *ib;
+  uint64_t b;
+  static char dump[16384];
+
+  (void)state;
+  template_make(32, VTUN_TEMPLATE_REMOVE, NULL);
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, branches_up));
+  assert_int_equal(hq.n->events[VTUN_EVENT_TUNNEL_CREATED], 2);
+  ia = instance_of("a.example");
+  ib = instance_of("b.example");
+  assert_non_null(ia);
+  assert_non_null(ib);
+  assert_ptr_not_equal(ia, ib);
+  assert_int_equal(vtun_tunnel_get_state(ia), VTUN_STATE_UP);
+  assert_int_equal(vtun_tunnel_get_state(ib), VTUN_STATE_UP);
+  assert_int_equal(vtun_tunnel_get_state(tmpl), VTUN_STATE_IDLE);
+  assert_null(vtun_tunnel_get_template(tmpl));
+  assert_int_equal(strncmp(vtun_tunnel_get_name(ia), "Tunnel1-", 8), 0);
+
+  /* ESP both ways through the instance. */
+  b = br.n->delivered;
+  assert_int_equal(lb_ping(ia), 0);
+  assert_int_equal(lb_ping(br2.t), 0);
+  lb_run(&net, 0, NULL);
+  assert_int_equal(br.n->delivered, b + 1);
+
+  /* Instances are state, not configuration. */
+  assert_true(vtun_config_dump(hq.n->ctx, 0, dump, sizeof(dump)) > 0);
+  assert_null(strstr(dump, "Tunnel1-"));
+  assert_non_null(strstr(dump, " template remove\n"));
+
+  /* Branch a goes: its tunnel goes; when it returns it gets a new one. */
+  OK(br.n->ctx, vtun_tunnel_set_enabled(br.t, 0));
+  lb_run(&net, VTUN_SECONDS, NULL);
+  assert_null(instance_of("a.example"));
+  assert_int_equal(hq.n->events[VTUN_EVENT_TUNNEL_REMOVED], 1);
+  assert_ptr_equal(instance_of("b.example"), ib);
+  OK(br.n->ctx, vtun_tunnel_set_enabled(br.t, 1));
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, branches_up));
+  assert_non_null(instance_of("a.example"));
+  assert_int_equal(hq.n->events[VTUN_EVENT_TUNNEL_CREATED], 3);
+
+  /* Deleting the template frees its instances. */
+  OK(hq.n->ctx, vtun_tunnel_delete(tmpl));
+  assert_null(vtun_tunnel_next(hq.n->ctx, NULL));
+  lb_free(&net);
+}
+
+/* KEEP: the instance outlives its SA and serves the branch again. */
+static void test_template_keep(void **state) {
+  vtun_tunnel *ia;
+
+  (void)state;
+  template_make(33, VTUN_TEMPLATE_KEEP, NULL);
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, branches_up));
+  ia = instance_of("a.example");
+  assert_non_null(ia);
+  OK(br.n->ctx, vtun_tunnel_set_enabled(br.t, 0));
+  lb_run(&net, VTUN_SECONDS, NULL);
+  assert_ptr_equal(instance_of("a.example"), ia);
+  assert_int_equal(vtun_tunnel_get_state(ia), VTUN_STATE_IDLE);
+  OK(br.n->ctx, vtun_tunnel_set_enabled(br.t, 1));
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, branches_up));
+  assert_ptr_equal(instance_of("a.example"), ia);
+  assert_int_equal(vtun_tunnel_get_state(ia), VTUN_STATE_UP);
+  assert_int_equal(hq.n->events[VTUN_EVENT_TUNNEL_CREATED], 2);
+  lb_free(&net);
+}
+
+/* A branch that fails authentication leaves no tunnel behind. */
+static void test_template_unauthenticated(void **state) {
+  char ka[65];
+
+  (void)state;
+  derived_key("a.example", ka);
+  template_make(34, VTUN_TEMPLATE_REMOVE, ka);
+  lb_run(&net, 5 * VTUN_SECONDS, NULL);
+  assert_int_equal(vtun_tunnel_get_state(br.t), VTUN_STATE_UP);
+  assert_int_not_equal(vtun_tunnel_get_state(br2.t), VTUN_STATE_UP);
+  assert_null(instance_of("b.example"));
+  assert_int_equal(hq.n->events[VTUN_EVENT_TUNNEL_CREATED], 1);
+  lb_free(&net);
+}
+
+/* The template rules at commit. */
+static void test_template_rules(void **state) {
+  vtun_tunnel *t2;
+  vtun_ctx *c;
+
+  (void)state;
+  template_make(35, VTUN_TEMPLATE_KEEP, NULL);
+  c = hq.n->ctx;
+  OK(c, vtun_ike_peer_set_remote_id(hq.peer, VTUN_ID_FQDN, "a.example"));
+  assert_int_equal(vtun_ctx_commit(c), VTUN_ETEMPLATE);
+  assert_non_null(strstr(vtun_ctx_last_error(c), "template Tunnel1"));
+  OK(c, vtun_ike_peer_set_remote_id(hq.peer, VTUN_ID_NONE, NULL));
+  OK(c, vtun_ctx_commit(c));
+  /* A second template on the same address is ambiguous (R13). */
+  t2 = hq_tunnel(&hq, "Tunnel2", "P2", "k", NULL, NULL);
+  OK(c, vtun_tunnel_set_template(t2, VTUN_TEMPLATE_KEEP));
+  assert_int_equal(vtun_ctx_commit(c), VTUN_ER13_AMBIGUOUS);
+  OK(c, vtun_tunnel_delete(t2));
+  OK(c, vtun_ctx_commit(c));
+  assert_int_equal(vtun_tunnel_set_template(tmpl, 7), VTUN_EINVAL);
+  lb_free(&net);
+}
+
 /* No HQ tunnel matches: the negotiation is refused and counted. */
 static void test_no_match(void **state) {
   vtun_ctx_stats st;
@@ -692,6 +913,11 @@ int main(void) {
       cmocka_unit_test(test_nat_detected),
       cmocka_unit_test(test_match_by_address),
       cmocka_unit_test(test_match_by_id),
+      cmocka_unit_test(test_derived_psk),
+      cmocka_unit_test(test_template),
+      cmocka_unit_test(test_template_keep),
+      cmocka_unit_test(test_template_unauthenticated),
+      cmocka_unit_test(test_template_rules),
       cmocka_unit_test(test_no_match),
       cmocka_unit_test(test_wrong_psk),
       cmocka_unit_test(test_on_demand),

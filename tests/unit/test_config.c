@@ -258,6 +258,8 @@ static const struct cmd_case cmd_cases[] = {
     {"ike peer p1\n ikev2 peer-id-match enable\n",
      " ikev2 peer-id-match enable\n"},
     {"ike peer p1\n pre-shared-key \"a b\"\n", " pre-shared-key ******\n"},
+    {"ike peer p1\n pre-shared-key derived m4ster\n",
+     " pre-shared-key derived ******\n"},
     {"ipsec proposal prop1\n transform esp\n", "ipsec proposal prop1\n#\n"},
     {"ipsec proposal prop1\n esp encryption-algorithm aes-gcm-128\n",
      " esp encryption-algorithm aes-gcm-128\n"},
@@ -657,6 +659,15 @@ static void test_psk_quoting(void **state) {
   vtun_ike_peer *p = vtun_ike_peer_find(ctx, NULL, "p1");
   assert_int_equal(vtun_ike_peer_get_psk(p, got, sizeof(got)), 7);
   assert_memory_equal(got, "a\"b\\c\0d", 7);
+  assert_round_trip(ctx);
+
+  /* A master secret, and a plain key that reads like its keyword. */
+  assert_loads(ctx, "ike peer p1\n pre-shared-key derived m4ster\n");
+  assert_int_equal(vtun_ike_peer_get_psk_derived(p), 1);
+  assert_round_trip(ctx);
+  assert_loads(ctx, "ike peer p1\n pre-shared-key \"derived\"\n");
+  assert_int_equal(vtun_ike_peer_get_psk_derived(p), 0);
+  assert_int_equal(vtun_ike_peer_get_psk(p, got, sizeof(got)), 7);
   assert_round_trip(ctx);
   vtun_ctx_free(ctx);
 }

@@ -22,8 +22,8 @@ from .datapath import Endpoint, Event, Initiation
 from .enums import (AddressMode, AlgKind, Auth, DhGroup, DpdType, DumpFlags,
                     EncapMode, Encr, EventType, ExchangeMode, Family, IdType,
                     IkeVersion, Integ, Layer, LogLevel, LogTopic,
-                    MatchExchange, Prf, Proto, Role, SaFlags, TunnelProtocol,
-                    TunnelState)
+                    MatchExchange, Prf, Proto, Role, SaFlags, TemplateMode,
+                    TunnelProtocol, TunnelState)
 from .errors import (ArgumentError, CallbackError, ConfigSyntaxError, Error,
                      FatalError, NotFoundError, PeerError, RuleError,
                      VtunError, make_error)
@@ -149,6 +149,7 @@ __all__ = [
     "TAILROOM",
     "Tunnel",
     "TunnelProtocol",
+    "TemplateMode",
     "TunnelState",
     "VpnInstance",
     "Vsys",

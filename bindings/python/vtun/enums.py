@@ -42,6 +42,12 @@ class TunnelState(enum.IntEnum):
     UP = 4
 
 
+class TemplateMode(enum.IntEnum):
+    NONE = 0
+    KEEP = 1
+    REMOVE = 2
+
+
 class EventType(enum.IntEnum):
     TUNNEL_STATE = 1
     ADDRESS_ASSIGNED = 2
@@ -53,6 +59,10 @@ class EventType(enum.IntEnum):
     SA_HARD_EXPIRED = 8
     IKE_SA_UP = 9
     IKE_SA_DOWN = 10
+    PEER_ADDRESS_ASSIGNED = 11
+    PEER_ADDRESS_RELEASED = 12
+    TUNNEL_CREATED = 13
+    TUNNEL_REMOVED = 14
 
 
 class Layer(enum.IntEnum):

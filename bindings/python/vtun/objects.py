@@ -16,7 +16,8 @@ from . import _lib
 from ._util import as_bytes, dec, enc, read_text
 from .enums import (AddressMode, Auth, DhGroup, DpdType, EncapMode, Encr,
                     ExchangeMode, Family, IdType, IkeVersion, Integ, Layer,
-                    Prf, Role, TunnelProtocol, TunnelState, as_enum)
+                    Prf, Role, TemplateMode, TunnelProtocol, TunnelState,
+                    as_enum)
 from .errors import Error, VtunError, make_error
 
 if TYPE_CHECKING:
@@ -560,6 +561,28 @@ class Tunnel(Handle):
     @profile.setter
     def profile(self, prof: Optional[IpsecProfile]) -> None:
         self._call("set_profile", prof._p if prof is not None else None)
+
+    @property
+    def template_mode(self) -> TemplateMode:
+        """Whether this tunnel is a template, and what happens to its
+        instances when their branch goes."""
+        return as_enum(TemplateMode, self._get("get_template_mode"))
+
+    @template_mode.setter
+    def template_mode(self, mode: TemplateMode) -> None:
+        self._call("set_template", int(mode))
+
+    @property
+    def template(self) -> Optional[Tunnel]:
+        """The template that created this tunnel, or None."""
+        return self._ctx._wrap(Tunnel, self._get("get_template"))
+
+    @property
+    def branch_id(self) -> Optional[tuple[IdType, str]]:
+        """(IdType, identity) of the branch an instance serves, or None."""
+        kind = ctypes.c_int()
+        text = self._text("get_branch_id", ctypes.byref(kind))
+        return None if text is None else (as_enum(IdType, kind.value), text)
 
     @property
     def vsys(self) -> Optional[Vsys]:
