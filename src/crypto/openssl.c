@@ -1,7 +1,10 @@
 /* The OpenSSL 3 backend: the operations table, AEAD (AES-GCM and
  * ChaCha20-Poly1305), AES-CBC, random bytes and hashes. Each cipher
  * context is fetched and keyed once when its object is made; a packet only
- * sets the nonce or IV, so the data path neither fetches nor allocates. */
+ * sets the nonce or IV, so the data path neither fetches nor allocates.
+ * An AEAD or CBC object is the keyed EVP_CIPHER_CTX itself, with no
+ * wrapper: a packet follows one pointer less, and many SAs take less
+ * memory. An AEAD context's app data names its algorithm. */
 #include "crypto/ossl.h"
 
 #include <limits.h>
@@ -34,15 +37,6 @@ static const struct ossl_encr ossl_encrs[] = {
     {VTUN_ENCR_AES_GCM_128, "AES-128-GCM", 16, true},
     {VTUN_ENCR_AES_GCM_256, "AES-256-GCM", 32, true},
     {VTUN_ENCR_CHACHA20_POLY1305, "ChaCha20-Poly1305", 32, true},
-};
-
-struct ossl_aead {
-  EVP_CIPHER_CTX *ctx; /* keyed; serves both directions */
-  int encr;
-};
-
-struct ossl_cbc {
-  EVP_CIPHER_CTX *ctx; /* keyed for one direction, no padding */
 };
 
 /* @p arg is vtun_settings.crypto_arg: an OSSL_LIB_CTX * to fetch from (for
@@ -119,24 +113,20 @@ static int ossl_keyed_ctx(struct vtun__ossl *st, const struct ossl_encr *e,
 static int ossl_aead_new(void *state, int encr, const uint8_t *key,
                          size_t keylen, void **out) {
   const struct ossl_encr *e = ossl_encr_find(encr);
-  struct ossl_aead *a;
+  EVP_CIPHER_CTX *ctx = NULL;
   int rc;
 
   if (e == NULL || !e->aead)
     return VTUN_ENOTSUP;
   if (keylen != e->keylen)
     return VTUN_EINVAL;
-  a = vtun__zalloc(sizeof(*a));
-  if (a == NULL)
-    return VTUN_ENOMEM;
 
-  rc = ossl_keyed_ctx(state, e, key, 1, &a->ctx);
-  if (rc != 0) {
-    free(a);
+  /* Keyed for encryption; each message sets its own direction. */
+  rc = ossl_keyed_ctx(state, e, key, 1, &ctx);
+  if (rc != 0)
     return rc;
-  }
-  a->encr = encr;
-  *out = a;
+  EVP_CIPHER_CTX_set_app_data(ctx, (void *)e);
+  *out = ctx;
   return 0;
 }
 
@@ -149,16 +139,17 @@ static bool ossl_taglen_ok(int encr, size_t taglen) {
 }
 
 /* Sets the nonce of the next message and feeds its AAD. */
-static int ossl_aead_start(struct ossl_aead *a, const uint8_t *nonce,
+static int ossl_aead_start(EVP_CIPHER_CTX *ctx, const uint8_t *nonce,
                            const uint8_t *aad, size_t aadlen, size_t len,
                            size_t taglen, int enc) {
+  const struct ossl_encr *e = EVP_CIPHER_CTX_get_app_data(ctx);
   int n = 0;
 
-  if (!ossl_taglen_ok(a->encr, taglen) || len > INT_MAX || aadlen > INT_MAX)
+  if (!ossl_taglen_ok(e->id, taglen) || len > INT_MAX || aadlen > INT_MAX)
     return VTUN_EINVAL;
-  if (EVP_CipherInit_ex(a->ctx, NULL, NULL, NULL, nonce, enc) != 1)
+  if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, nonce, enc) != 1)
     return VTUN_ECRYPTO;
-  if (aadlen > 0 && EVP_CipherUpdate(a->ctx, NULL, &n, aad, (int)aadlen) != 1)
+  if (aadlen > 0 && EVP_CipherUpdate(ctx, NULL, &n, aad, (int)aadlen) != 1)
     return VTUN_ECRYPTO;
   return 0;
 }
@@ -167,21 +158,21 @@ static int ossl_aead_seal(void *obj, const uint8_t nonce[12],
                           const uint8_t *aad, size_t aadlen, const uint8_t *in,
                           size_t len, uint8_t *out, uint8_t *tag,
                           size_t taglen) {
-  struct ossl_aead *a = obj;
+  EVP_CIPHER_CTX *ctx = obj;
   uint8_t scratch[OSSL_BLOCK];
   int n = 0;
-  int rc = ossl_aead_start(a, nonce, aad, aadlen, len, taglen, 1);
+  int rc = ossl_aead_start(ctx, nonce, aad, aadlen, len, taglen, 1);
 
   if (rc != 0)
     return rc;
-  if (len > 0 && EVP_CipherUpdate(a->ctx, out, &n, in, (int)len) != 1)
+  if (len > 0 && EVP_CipherUpdate(ctx, out, &n, in, (int)len) != 1)
     return VTUN_ECRYPTO;
 
   /* A stream mode has nothing left to write; the scratch block only
    * keeps a NULL @p out (len 0) away from pointer arithmetic. */
-  if (EVP_CipherFinal_ex(a->ctx, scratch, &n) != 1 || n != 0)
+  if (EVP_CipherFinal_ex(ctx, scratch, &n) != 1 || n != 0)
     return VTUN_ECRYPTO;
-  if (EVP_CIPHER_CTX_ctrl(a->ctx, EVP_CTRL_AEAD_GET_TAG, (int)taglen, tag) != 1)
+  if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, (int)taglen, tag) != 1)
     return VTUN_ECRYPTO;
   return 0;
 }
@@ -190,23 +181,22 @@ static int ossl_aead_open(void *obj, const uint8_t nonce[12],
                           const uint8_t *aad, size_t aadlen, const uint8_t *in,
                           size_t len, uint8_t *out, const uint8_t *tag,
                           size_t taglen) {
-  struct ossl_aead *a = obj;
+  EVP_CIPHER_CTX *ctx = obj;
   uint8_t scratch[OSSL_BLOCK], want[OSSL_TAG_MAX];
   int n = 0;
-  int rc = ossl_aead_start(a, nonce, aad, aadlen, len, taglen, 0);
+  int rc = ossl_aead_start(ctx, nonce, aad, aadlen, len, taglen, 0);
 
   if (rc != 0)
     return rc;
   memcpy(want, tag, taglen);
-  if (EVP_CIPHER_CTX_ctrl(a->ctx, EVP_CTRL_AEAD_SET_TAG, (int)taglen, want) !=
-      1)
+  if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, (int)taglen, want) != 1)
     return VTUN_ECRYPTO;
-  if (len > 0 && EVP_CipherUpdate(a->ctx, out, &n, in, (int)len) != 1)
+  if (len > 0 && EVP_CipherUpdate(ctx, out, &n, in, (int)len) != 1)
     return VTUN_ECRYPTO;
 
   /* OpenSSL writes the plaintext before it checks the tag: wipe it so
    * that no unauthenticated byte leaves this function. */
-  if (EVP_CipherFinal_ex(a->ctx, scratch, &n) != 1) {
+  if (EVP_CipherFinal_ex(ctx, scratch, &n) != 1) {
     vtun__wipe(out, len);
     return VTUN_EINTEGRITY;
   }
@@ -214,43 +204,35 @@ static int ossl_aead_open(void *obj, const uint8_t nonce[12],
 }
 
 static void ossl_aead_free(void *obj) {
-  struct ossl_aead *a = obj;
-
-  if (a == NULL)
-    return;
-  EVP_CIPHER_CTX_free(a->ctx); /* the provider wipes the key schedule */
-  free(a);
+  EVP_CIPHER_CTX_free(obj); /* the provider wipes the key schedule */
 }
 
 static int ossl_cipher_new(void *state, int encr, int encrypt,
                            const uint8_t *key, size_t keylen, void **out) {
   const struct ossl_encr *e = ossl_encr_find(encr);
-  struct ossl_cbc *c;
+  EVP_CIPHER_CTX *ctx = NULL;
   int rc;
 
   if (e == NULL || e->aead)
     return VTUN_ENOTSUP;
   if (keylen != e->keylen)
     return VTUN_EINVAL;
-  c = vtun__zalloc(sizeof(*c));
-  if (c == NULL)
-    return VTUN_ENOMEM;
 
-  rc = ossl_keyed_ctx(state, e, key, encrypt ? 1 : 0, &c->ctx);
-  if (rc == 0 && EVP_CIPHER_CTX_set_padding(c->ctx, 0) != 1)
+  /* Keyed for one direction, without padding. */
+  rc = ossl_keyed_ctx(state, e, key, encrypt ? 1 : 0, &ctx);
+  if (rc == 0 && EVP_CIPHER_CTX_set_padding(ctx, 0) != 1)
     rc = VTUN_ECRYPTO;
   if (rc != 0) {
-    EVP_CIPHER_CTX_free(c->ctx);
-    free(c);
+    EVP_CIPHER_CTX_free(ctx);
     return rc;
   }
-  *out = c;
+  *out = ctx;
   return 0;
 }
 
 static int ossl_cipher_run(void *obj, const uint8_t iv[16], const uint8_t *in,
                            uint8_t *out, size_t len) {
-  struct ossl_cbc *c = obj;
+  EVP_CIPHER_CTX *ctx = obj;
   int n = 0;
 
   if (len % OSSL_BLOCK != 0 || len > INT_MAX)
@@ -260,20 +242,15 @@ static int ossl_cipher_run(void *obj, const uint8_t iv[16], const uint8_t *in,
 
   /* Direction -1 keeps the one the object was made for. Without padding
    * every whole block comes out of the update call: no final needed. */
-  if (EVP_CipherInit_ex(c->ctx, NULL, NULL, NULL, iv, -1) != 1)
+  if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, -1) != 1)
     return VTUN_ECRYPTO;
-  if (EVP_CipherUpdate(c->ctx, out, &n, in, (int)len) != 1 || n != (int)len)
+  if (EVP_CipherUpdate(ctx, out, &n, in, (int)len) != 1 || n != (int)len)
     return VTUN_ECRYPTO;
   return 0;
 }
 
 static void ossl_cipher_free(void *obj) {
-  struct ossl_cbc *c = obj;
-
-  if (c == NULL)
-    return;
-  EVP_CIPHER_CTX_free(c->ctx);
-  free(c);
+  EVP_CIPHER_CTX_free(obj);
 }
 
 static const vtun_crypto_ops ossl_ops = {
