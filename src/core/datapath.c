@@ -63,28 +63,28 @@ static _Atomic uint64_t *dp_tunnel_counter(struct vtun__tunnel_counters *k,
   return &k->drop_hook;
 }
 
-static _Atomic uint64_t *dp_sa_counter(struct vtun__sa_counters *k, int rc) {
+static _Atomic uint64_t *dp_sa_counter(struct vtun__sa_drops *k, int rc) {
   switch (rc) {
   case VTUN_EREPLAY:
-    return &k->drop_replay;
+    return &k->replay;
   case VTUN_EINTEGRITY:
   case VTUN_ECRYPTO:
-    return &k->drop_integrity;
+    return &k->integrity;
   case VTUN_EMALFORMED:
-    return &k->drop_malformed;
+    return &k->malformed;
   case VTUN_EPOLICY:
-    return &k->drop_policy;
+    return &k->policy;
   case VTUN_ELIFETIME:
     return NULL; /* counted by the SA code, which saw it first */
   }
-  return &k->drop_hook;
+  return &k->hook;
 }
 
 int vtun__dp_drop(vtun_tunnel *t, struct vtun__esp_sa *sa, int rc, bool rx) {
   _Atomic uint64_t *c;
 
   dp_inc(dp_tunnel_counter(&t->dp.cnt, rc, rx), 1);
-  if (sa != NULL && (c = dp_sa_counter(&sa->cnt, rc)) != NULL)
+  if (sa != NULL && (c = dp_sa_counter(&sa->drop, rc)) != NULL)
     dp_inc(c, 1);
   return rc;
 }

@@ -95,11 +95,21 @@ static int esp_icv(struct vtun__esp_sa *sa, struct vtun__esp_xform *xf,
                           sa->icvlen);
 }
 
+/* The objects of @p user: the data path's, or the control ones, which
+ * an SA of a tunnel that never sends control packets lacks (NULL). */
+static struct vtun__esp_xform *esp_xform(struct vtun__esp_sa *sa, int user) {
+  if (user == VTUN__ESP_DATA)
+    return &sa->xf;
+  return atomic_load_explicit(&sa->ctl, memory_order_acquire);
+}
+
 int vtun__esp_mac(struct vtun__esp_sa *sa, int user, const uint8_t *const *data,
                   const size_t *lens, size_t n, uint8_t *icv) {
-  if (sa->xf[user].mac == NULL)
+  struct vtun__esp_xform *xf = esp_xform(sa, user);
+
+  if (xf == NULL || xf->mac == NULL)
     return VTUN_EINVAL;
-  return sa->ops->mac_run(sa->xf[user].mac, data, lens, n, icv, sa->icvlen);
+  return sa->ops->mac_run(xf->mac, data, lens, n, icv, sa->icvlen);
 }
 
 /* Writes padding 1, 2, 3... (RFC 4303 §2.4), pad length, next header. */
@@ -136,9 +146,9 @@ static int esp_seal_crypto(struct vtun__esp_sa *sa, struct vtun__esp_xform *xf,
 }
 
 /* The body of vtun__esp_seal(), inline in the per-packet path too. */
-static inline int esp_seal(struct vtun__esp_sa *sa, int user, uint8_t *buf,
-                           size_t *off, size_t *len, size_t cap, uint8_t nh,
-                           uint64_t seq, const uint8_t *iv) {
+static inline int esp_seal(struct vtun__esp_sa *sa, struct vtun__esp_xform *xf,
+                           uint8_t *buf, size_t *off, size_t *len, size_t cap,
+                           uint8_t nh, uint64_t seq, const uint8_t *iv) {
   size_t head = vtun__esp_head(sa);
   size_t padded = esp_padded(sa, *len);
   uint8_t *pkt;
@@ -153,7 +163,7 @@ static inline int esp_seal(struct vtun__esp_sa *sa, int user, uint8_t *buf,
   esp_copy_iv(sa, pkt + VTUN__ESP_HDR, iv);
   esp_trailer(pkt + head, *len, padded, nh);
 
-  rc = esp_seal_crypto(sa, &sa->xf[user], pkt, padded, seq);
+  rc = esp_seal_crypto(sa, xf, pkt, padded, seq);
   if (rc != 0)
     return rc;
   *off -= head;
@@ -164,7 +174,11 @@ static inline int esp_seal(struct vtun__esp_sa *sa, int user, uint8_t *buf,
 int vtun__esp_seal(struct vtun__esp_sa *sa, int user, uint8_t *buf, size_t *off,
                    size_t *len, size_t cap, uint8_t nh, uint64_t seq,
                    const uint8_t *iv) {
-  return esp_seal(sa, user, buf, off, len, cap, nh, seq, iv);
+  struct vtun__esp_xform *xf = esp_xform(sa, user);
+
+  if (xf == NULL)
+    return VTUN_ENOSA;
+  return esp_seal(sa, xf, buf, off, len, cap, nh, seq, iv);
 }
 
 /* The data path's CBC IVs: the SA's secret AES key run in CBC over zero
@@ -173,26 +187,27 @@ int vtun__esp_seal(struct vtun__esp_sa *sa, int user, uint8_t *buf, size_t *off,
  * backend call yields VTUN__SA_IVPOOL / 16 IVs. */
 static int esp_next_iv(struct vtun__esp_sa *sa, int user, uint8_t *iv) {
   static const uint8_t zeros[VTUN__SA_IVPOOL];
+  struct vtun__esp_ivs *s = sa->ivs;
   uint8_t start[16] = {0};
   int rc;
 
-  if (user != VTUN__ESP_DATA)
+  if (user != VTUN__ESP_DATA || s == NULL)
     return vtun__random(sa->ctx, iv, 16);
-  if (sa->iv_pos >= VTUN__SA_IVPOOL) {
-    vtun__put64(start + 8, ++sa->iv_counter);
-    rc = sa->ops->cipher_run(sa->iv_cipher, start, zeros, sa->iv_pool,
-                             VTUN__SA_IVPOOL);
+  if (s->pos >= VTUN__SA_IVPOOL) {
+    vtun__put64(start + 8, ++s->counter);
+    rc = sa->ops->cipher_run(s->cipher, start, zeros, s->pool, VTUN__SA_IVPOOL);
     if (rc != 0)
       return rc;
-    sa->iv_pos = 0;
+    s->pos = 0;
   }
-  memcpy(iv, sa->iv_pool + sa->iv_pos, 16);
-  sa->iv_pos += 16;
+  memcpy(iv, s->pool + s->pos, 16);
+  s->pos += 16;
   return 0;
 }
 
-static int esp_encap_one(struct vtun__esp_sa *sa, int user, uint8_t *buf,
-                         size_t *off, size_t *len, size_t cap, uint8_t nh) {
+static int esp_encap_one(struct vtun__esp_sa *sa, int user,
+                         struct vtun__esp_xform *xf, uint8_t *buf, size_t *off,
+                         size_t *len, size_t cap, uint8_t nh) {
   uint8_t iv[VTUN__IVLEN_MAX];
   uint64_t seq;
   int rc;
@@ -204,7 +219,7 @@ static int esp_encap_one(struct vtun__esp_sa *sa, int user, uint8_t *buf,
   seq = atomic_fetch_add_explicit(&sa->seq, 1, memory_order_relaxed) + 1;
   if (seq > sa->seq_max) {
     atomic_store_explicit(&sa->hard_hit, true, memory_order_relaxed);
-    atomic_fetch_add_explicit(&sa->cnt.drop_lifetime, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&sa->drop.lifetime, 1, memory_order_relaxed);
     return VTUN_ELIFETIME;
   }
 
@@ -214,7 +229,7 @@ static int esp_encap_one(struct vtun__esp_sa *sa, int user, uint8_t *buf,
     esp_put64(iv, seq);
   else if ((rc = esp_next_iv(sa, user, iv)) != 0)
     return rc;
-  return esp_seal(sa, user, buf, off, len, cap, nh, seq, iv);
+  return esp_seal(sa, xf, buf, off, len, cap, nh, seq, iv);
 }
 
 static void esp_ctl_lock(struct vtun__esp_sa *sa) {
@@ -224,19 +239,22 @@ static void esp_ctl_lock(struct vtun__esp_sa *sa) {
 
 int vtun__esp_encap(struct vtun__esp_sa *sa, int user, uint8_t *buf,
                     size_t *off, size_t *len, size_t cap, uint8_t nh) {
+  struct vtun__esp_xform *xf;
   int rc;
 
   if (user == VTUN__ESP_DATA)
-    return esp_encap_one(sa, user, buf, off, len, cap, nh);
+    return esp_encap_one(sa, user, &sa->xf, buf, off, len, cap, nh);
+  if ((xf = esp_xform(sa, user)) == NULL)
+    return VTUN_ENOSA;
   esp_ctl_lock(sa);
-  rc = esp_encap_one(sa, user, buf, off, len, cap, nh);
+  rc = esp_encap_one(sa, user, xf, buf, off, len, cap, nh);
   atomic_flag_clear_explicit(&sa->ctl_busy, memory_order_release);
   return rc;
 }
 
 static int esp_open_crypto(struct vtun__esp_sa *sa, uint8_t *pkt, size_t ctlen,
                            uint64_t seq) {
-  struct vtun__esp_xform *xf = &sa->xf[0];
+  struct vtun__esp_xform *xf = &sa->xf;
   size_t head = vtun__esp_head(sa);
   uint8_t *ct = pkt + head;
   uint8_t nonce[12], aadbuf[12], icv[VTUN_MAC_MAX_BYTES];
@@ -320,7 +338,7 @@ int vtun__esp_decap(struct vtun__esp_sa *sa, uint8_t *pkt, size_t len,
   if (vtun__replay_check(&sa->replay, seq) != 0)
     return VTUN_EREPLAY;
   if (atomic_load_explicit(&sa->hard_hit, memory_order_relaxed)) {
-    atomic_fetch_add_explicit(&sa->cnt.drop_lifetime, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&sa->drop.lifetime, 1, memory_order_relaxed);
     return VTUN_ELIFETIME;
   }
   return esp_open(sa, pkt, len, seq, rx);

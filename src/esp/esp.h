@@ -42,7 +42,8 @@ enum vtun__esp_user {
  * taking the next sequence number; on success *off and *len describe the
  * ESP packet. VTUN_ENOBUFS when the room before or after (up to @p cap)
  * is short, VTUN_ELIFETIME when the sequence numbers are used up,
- * VTUN_ECRYPTO. */
+ * VTUN_ENOSA when a VTUN__ESP_CTL user finds that the SA has no objects
+ * for it (see vtun__esp_sa_ctl_ready()), VTUN_ECRYPTO. */
 int vtun__esp_encap(struct vtun__esp_sa *sa, int user, uint8_t *buf,
                     size_t *off, size_t *len, size_t cap, uint8_t nh);
 

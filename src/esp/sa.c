@@ -1,6 +1,7 @@
 #include "esp/sa.h"
 
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/ctx.h"
@@ -58,15 +59,29 @@ static void sa_xform_free(const vtun_crypto_ops *ops,
   memset(xf, 0, sizeof(*xf));
 }
 
+static void sa_ivs_free(struct vtun__esp_sa *sa) {
+  if (sa->ivs == NULL)
+    return;
+  if (sa->ivs->cipher != NULL)
+    sa->ops->cipher_free(sa->ivs->cipher);
+  vtun__free_secret(sa->ivs, sizeof(*sa->ivs));
+  sa->ivs = NULL;
+}
+
 void vtun__esp_sa_free(struct vtun__esp_sa *sa) {
+  struct vtun__esp_xform *ctl;
+
   if (sa == NULL)
     return;
-  sa_xform_free(sa->ops, &sa->xf[0]);
-  sa_xform_free(sa->ops, &sa->xf[1]);
-  if (sa->iv_cipher != NULL)
-    sa->ops->cipher_free(sa->iv_cipher);
+  sa_xform_free(sa->ops, &sa->xf);
+  ctl = atomic_load_explicit(&sa->ctl, memory_order_relaxed);
+  if (ctl != NULL) {
+    sa_xform_free(sa->ops, ctl);
+    free(ctl);
+  }
+  sa_ivs_free(sa);
   vtun__replay_fini(&sa->replay);
-  vtun__free_secret(sa, sizeof(*sa));
+  vtun__free_secret(sa, sizeof(*sa) + sa->keylen);
 }
 
 static void sa_free_rcu(struct vtun__rcu_head *head) {
@@ -78,7 +93,8 @@ void vtun__esp_sa_retire(struct vtun__rcu *rcu, struct vtun__esp_sa *sa) {
     vtun__rcu_retire(rcu, &sa->rcu, sa_free_rcu);
 }
 
-/* Makes the objects of one xform from the key material. */
+/* Makes the objects of one xform from the key material; on failure the
+ * caller frees what was made. */
 static int sa_xform_new(struct vtun__esp_sa *sa, void *state,
                         const uint8_t *key, struct vtun__esp_xform *xf) {
   const vtun_crypto_ops *ops = sa->ops;
@@ -102,12 +118,14 @@ static int sa_iv_stream_new(struct vtun__esp_sa *sa, void *state) {
   uint8_t key[16];
   int rc;
 
+  if ((sa->ivs = vtun__zalloc(sizeof(*sa->ivs))) == NULL)
+    return VTUN_ENOMEM;
   rc = vtun__random(sa->ctx, key, sizeof(key));
   if (rc == 0)
     rc = sa->ops->cipher_new(state, VTUN_ENCR_AES_CBC_128, 1, key, sizeof(key),
-                             &sa->iv_cipher);
+                             &sa->ivs->cipher);
   vtun__wipe(key, sizeof(key));
-  sa->iv_pos = VTUN__SA_IVPOOL; /* empty: filled on first use */
+  sa->ivs->pos = VTUN__SA_IVPOOL; /* empty: filled on first use */
   return rc;
 }
 
@@ -116,13 +134,32 @@ static int sa_crypto_new(struct vtun__esp_sa *sa, const uint8_t *key) {
   int rc;
 
   memcpy(sa->salt, key + sa->encr->keylen, sa->encr->saltlen);
-  rc = sa_xform_new(sa, state, key, &sa->xf[0]);
+  rc = sa_xform_new(sa, state, key, &sa->xf);
   if (rc != 0 || sa->dir != VTUN__SA_OUT)
     return rc;
-  rc = sa_xform_new(sa, state, key, &sa->xf[1]);
-  if (rc == 0 && !sa->encr->aead)
+  memcpy(sa->key, key, sa->keylen);
+  if (!sa->encr->aead)
     rc = sa_iv_stream_new(sa, state);
   return rc;
+}
+
+int vtun__esp_sa_ctl_ready(struct vtun__esp_sa *sa) {
+  struct vtun__esp_xform *xf;
+  int rc;
+
+  if (sa->dir != VTUN__SA_OUT ||
+      atomic_load_explicit(&sa->ctl, memory_order_relaxed) != NULL)
+    return 0;
+  if ((xf = vtun__zalloc(sizeof(*xf))) == NULL)
+    return VTUN_ENOMEM;
+  rc = sa_xform_new(sa, sa->ctx->crypto_state, sa->key, xf);
+  if (rc != 0) {
+    sa_xform_free(sa->ops, xf);
+    free(xf);
+    return rc;
+  }
+  atomic_store_explicit(&sa->ctl, xf, memory_order_release);
+  return 0;
 }
 
 static uint64_t sa_limit(uint64_t v) {
@@ -186,13 +223,14 @@ static void sa_fill(struct vtun__esp_sa *sa, vtun_ctx *ctx,
   sa->encr = vtun__encr_info(p->encr);
   sa->aead = sa->encr->aead;
   sa->integ = vtun__integ_info(p->integ);
-  sa->ivlen = sa->encr->ivlen;
-  sa->block = sa->encr->blocklen;
+  sa->ivlen = (uint8_t)sa->encr->ivlen;
+  sa->block = (uint8_t)sa->encr->blocklen;
   assert(sa->block != 0 && (sa->block & (sa->block - 1)) == 0);
-  sa->icvlen = sa->encr->aead ? sa->encr->icvlen : sa->integ->icvlen;
+  sa->icvlen = (uint8_t)(sa->encr->aead ? sa->encr->icvlen : sa->integ->icvlen);
   sa->local = p->local;
   sa->remote = p->remote;
   sa->created = p->now;
+  atomic_init(&sa->ctl, NULL);
   atomic_flag_clear(&sa->ctl_busy);
   vtun__esp_sa_set_lifetime(sa, &p->life);
   sa_seq_limits(sa);
@@ -202,6 +240,7 @@ int vtun__esp_sa_new(vtun_ctx *ctx, const struct vtun__sa_params *p,
                      struct vtun__esp_sa **out) {
   struct vtun__esp_sa *sa;
   int rc = vtun__esp_key_length(p->encr, p->integ);
+  size_t keep;
 
   if (rc < 0)
     return rc;
@@ -209,10 +248,13 @@ int vtun__esp_sa_new(vtun_ctx *ctx, const struct vtun__sa_params *p,
     return VTUN_EINVAL;
   if (ctx->crypto == NULL)
     return VTUN_ENOTSUP;
-  sa = vtun__zalloc(sizeof(*sa));
+  /* Only an outbound SA keeps its key, for vtun__esp_sa_ctl_ready(). */
+  keep = p->dir == VTUN__SA_OUT ? p->keylen : 0;
+  sa = vtun__zalloc(sizeof(*sa) + keep);
   if (sa == NULL)
     return VTUN_ENOMEM;
 
+  sa->keylen = (uint8_t)keep;
   sa_fill(sa, ctx, p);
   rc = vtun__replay_init(&sa->replay,
                          p->dir == VTUN__SA_IN ? p->replay_window : 0);

@@ -36,11 +36,15 @@ struct vtun__lifetime {
   vtun_tstamp soft_time, hard_time;
 };
 
-/* Per-SA counters; relaxed atomics. */
+/* Per-SA counters; relaxed atomics. Traffic is counted per packet, drops
+ * apart, away from the members the data path reads. */
 struct vtun__sa_counters {
   _Atomic uint64_t packets, bytes; /* inner packets carried */
-  _Atomic uint64_t drop_replay, drop_integrity, drop_malformed;
-  _Atomic uint64_t drop_policy, drop_lifetime, drop_hook;
+};
+
+struct vtun__sa_drops {
+  _Atomic uint64_t replay, integrity, malformed;
+  _Atomic uint64_t policy, lifetime, hook;
 };
 
 /* What vtun__esp_sa_expired() reports. */
@@ -60,18 +64,24 @@ struct vtun__esp_xform {
 /* Room the CBC IV stream keeps: IVs made per call of the backend. */
 #define VTUN__SA_IVPOOL 512
 
-/* Members every packet reads come first, so that an SA costs the data
- * path few cache lines; what only the config thread reads follows. */
+/* The outbound CBC IV stream (data path user only); AEAD SAs have none. */
+struct vtun__esp_ivs {
+  void *cipher;
+  uint64_t counter;
+  unsigned pos;
+  uint8_t pool[VTUN__SA_IVPOOL];
+};
+
+/* Members every packet reads come first and fill three cache lines, so
+ * that an SA costs the data path little cache when many tunnels share
+ * it; what only drops, timers and the config thread read follows. */
 struct vtun__esp_sa {
   const vtun_crypto_ops *ops;
-  /* Crypto objects: xf[0] for the data path; outbound SAs have xf[1]
-   * for the rare packets the library sends by itself (GRE keepalives and
-   * their answers), guarded by ctl_busy, so that those never share an
-   * object with a data path thread. */
-  struct vtun__esp_xform xf[2];
+  /* The data path's crypto objects. */
+  struct vtun__esp_xform xf;
   uint32_t spi;   /* host order */
   unsigned flags; /* enum vtun_sa_flags */
-  unsigned ivlen, icvlen, block;
+  uint8_t ivlen, icvlen, block;
   uint8_t salt[4];
   bool aead;
   _Atomic bool soft_hit, hard_hit, soft_told;
@@ -87,27 +97,31 @@ struct vtun__esp_sa {
   /* Inbound. */
   struct vtun__replay replay;
 
-  vtun_ctx *ctx;
   vtun_tunnel *tunnel;
   vtun_vpn_instance *vrf;
   vtun_endpoint local, remote; /* outer addresses; ports when in UDP */
+  struct vtun__esp_ivs *ivs;   /* outbound CBC only */
 
   /* Cold. */
+  struct vtun__sa_drops drop;
+  vtun_ctx *ctx;
   struct vtun__rcu_head rcu;
   int dir; /* enum vtun__sa_dir */
   const struct vtun__encr_info *encr;
-  const struct vtun__integ_info *integ; /* NULL for AEAD */
-  atomic_flag ctl_busy;
+  const struct vtun__integ_info *integ;  /* NULL for AEAD */
   vtun_tstamp created, soft_at, hard_at; /* absolute times */
   vtun_tstamp soft_rel, hard_rel;        /* the time limits, 0 for none */
 
-  /* The outbound CBC IV stream (data path user only). */
-  void *iv_cipher;
-  uint64_t iv_counter;
-  unsigned iv_pos;
-  uint8_t iv_pool[VTUN__SA_IVPOOL];
+  /* Outbound SAs of GRE tunnels also have objects for the rare packets
+   * the library sends by itself (GRE keepalives and their answers), so
+   * that those never share an object with a data path thread. The config
+   * thread makes them from the key kept below when a GRE tunnel gets the
+   * SA (vtun__esp_sa_ctl_ready()); users take turns through ctl_busy. */
+  struct vtun__esp_xform *_Atomic ctl;
+  atomic_flag ctl_busy;
+  uint8_t keylen;
+  uint8_t key[]; /* outbound: the SA's key, wiped when it is freed */
 };
-
 /* What an SA is made from. The key holds the encryption key, the salt and
  * the integrity key, in that order. */
 struct vtun__sa_params {
@@ -133,6 +147,11 @@ int vtun__esp_key_length(int encr, int integ);
  * parameters, VTUN_ENOTSUP, VTUN_ECRYPTO, VTUN_ENOMEM. Config thread. */
 int vtun__esp_sa_new(vtun_ctx *ctx, const struct vtun__sa_params *p,
                      struct vtun__esp_sa **out);
+
+/* Gives outbound @p sa the crypto objects of VTUN__ESP_CTL users, made
+ * from its kept key, if it has none yet: 0, VTUN_ENOMEM or
+ * VTUN_ECRYPTO. Config thread; inbound SAs need none and return 0. */
+int vtun__esp_sa_ctl_ready(struct vtun__esp_sa *sa);
 
 /* Frees @p sa now, wiping its keys; NULL is accepted. */
 void vtun__esp_sa_free(struct vtun__esp_sa *sa);
@@ -175,7 +194,7 @@ static inline int vtun__esp_sa_account(struct vtun__esp_sa *sa,
 
   if (p + packets > sa->hard_packets || b + bytes > sa->hard_bytes) {
     atomic_store_explicit(&sa->hard_hit, true, memory_order_relaxed);
-    atomic_fetch_add_explicit(&sa->cnt.drop_lifetime, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&sa->drop.lifetime, 1, memory_order_relaxed);
     return VTUN_ELIFETIME;
   }
 

@@ -103,11 +103,23 @@ static void tun_kick(vtun_tunnel *t) {
   vtun__timer_arm(&t->ctx->timers, &t->dp.timer, vtun__dp_now(t->ctx));
 }
 
+/* Only GRE tunnels send packets of their own (keepalives and their
+ * answers) through their outbound SA: those get its control objects
+ * before a snapshot saying GRE can reach the data path. Without memory
+ * now, the next update (each timer run) tries again; until then such
+ * packets are refused with VTUN_ENOSA. */
+static int tun_ctl_ready(vtun_tunnel *t, struct vtun__esp_sa *out) {
+  if (out == NULL || t->protocol != VTUN_TUNNEL_GRE)
+    return 0;
+  return vtun__esp_sa_ctl_ready(out);
+}
+
 int vtun__dp_tunnel_update(vtun_tunnel *t) {
   struct vtun__dp_conf *cur = atomic_load(&t->dp.conf);
   struct vtun__dp_conf tmp, *c;
   bool gre;
 
+  (void)tun_ctl_ready(t, atomic_load(&t->dp.out_sa));
   tun_conf_fill(t, &tmp);
   if (cur != NULL && tun_conf_same(cur, &tmp))
     return 0;
@@ -221,6 +233,7 @@ int vtun__dp_install_sa(vtun_tunnel *t, struct vtun__esp_sa *in,
   tun_sa_drop(t, &t->dp.old_in_sa);
   t->dp.old_in_sa = t->dp.in_sa;
   t->dp.in_sa = in;
+  (void)tun_ctl_ready(t, out);
   prev_out = atomic_exchange(&t->dp.out_sa, out);
   vtun__esp_sa_retire(&t->ctx->dp.rcu, prev_out);
   t->dp.esp_installed = true;

@@ -141,6 +141,40 @@ static void test_gre_in_esp_keepalive(void **state) {
   pair_close(&p);
 }
 
+/* An IPsec tunnel's outbound SA has no objects for the library's own
+ * packets; they are made when the tunnel turns to GRE, before a
+ * keepalive can need them. */
+static void test_ctl_objects_on_demand(void **state) {
+  uint8_t buf[WIRE_OFF + 128 + VTUN_TAILROOM];
+  size_t off = WIRE_OFF, len = 40;
+  struct pair p;
+  vtun_tstamp next;
+
+  (void)state;
+  pair_open(&p, VTUN_TUNNEL_IPSEC, "192.0.2.1", "192.0.2.2");
+  wire_manual(&p.a, &p.b, VTUN_ENCR_AES_GCM_128, VTUN_INTEG_NONE, 0);
+  assert_null(atomic_load(&side_out_sa(&p.a)->ctl));
+  assert_null(atomic_load(&side_in_sa(&p.a)->ctl));
+  inner_packet(buf + off, 4, len, 1);
+  assert_int_equal(vtun__esp_encap(side_out_sa(&p.a), VTUN__ESP_CTL, buf, &off,
+                                   &len, sizeof(buf), VTUN__IPPROTO_IPIP),
+                   VTUN_ENOSA);
+
+  assert_int_equal(vtun_tunnel_set_protocol(p.a.t, VTUN_TUNNEL_GRE), 0);
+  assert_int_equal(vtun_tunnel_set_protocol(p.b.t, VTUN_TUNNEL_GRE), 0);
+  assert_int_equal(vtun_tunnel_set_keepalive(p.a.t, 10, 3), 0);
+  assert_int_equal(vtun__dp_tunnel_update(p.a.t), 0);
+  assert_int_equal(vtun__dp_tunnel_update(p.b.t), 0);
+  assert_non_null(atomic_load(&side_out_sa(&p.a)->ctl));
+  assert_null(atomic_load(&side_in_sa(&p.a)->ctl));
+  assert_int_equal(vtun__gre_keepalive_tick(p.a.t, 1, &next), 0);
+  assert_int_equal(p.a.out[0].proto, VTUN_PROTO_ESP);
+  assert_int_equal(wire_input(&p.b, &p.a.out[0]), 0);
+  assert_int_equal(wire_input(&p.a, &p.b.out[0]), 0);
+  assert_int_equal(p.a.t->dp.cnt.gre_keepalive_replies, 1);
+  pair_close(&p);
+}
+
 static void test_nat_keepalive(void **state) {
   static uint8_t ff = 0xff;
   struct pair p;
@@ -277,7 +311,7 @@ static void test_deliver_fails(void **state) {
   p.b.fail_deliver = 1;
   assert_int_equal(wire_input(&p.b, &p.a.out[0]), VTUN_ECALLBACK);
   assert_int_equal(side_stats(&p.b).drop_hook, 1);
-  assert_int_equal(side_in_sa(&p.b)->cnt.drop_hook, 1);
+  assert_int_equal(side_in_sa(&p.b)->drop.hook, 1);
   pair_close(&p);
 }
 
@@ -422,6 +456,7 @@ int main(void) {
       cmocka_unit_test(test_gre_plain),
       cmocka_unit_test(test_gre_in_esp),
       cmocka_unit_test(test_gre_in_esp_keepalive),
+      cmocka_unit_test(test_ctl_objects_on_demand),
       cmocka_unit_test(test_nat_keepalive),
       cmocka_unit_test(test_ike_demux),
       cmocka_unit_test(test_send_refusals),

@@ -157,7 +157,7 @@ static void tamper_all(int encr, int integ) {
   assert_int_equal(p.b.nrx, 1);
   assert_int_equal(wire_input(&p.b, &d), 0);
   assert_int_equal(p.b.nrx, 2);
-  assert_int_equal(side_in_sa(&p.b)->cnt.drop_integrity, drops);
+  assert_int_equal(side_in_sa(&p.b)->drop.integrity, drops);
   pair_close(&p);
 }
 
@@ -266,7 +266,7 @@ static void test_replay_drop(void **state) {
   assert_int_equal(wire_input(&p.b, &d1), VTUN_EREPLAY);
   assert_int_equal(wire_input(&p.b, &d2), VTUN_EREPLAY);
   assert_int_equal(side_stats(&p.b).drop_replay, 2);
-  assert_int_equal(side_in_sa(&p.b)->cnt.drop_replay, 2);
+  assert_int_equal(side_in_sa(&p.b)->drop.replay, 2);
   window_same(&p.b, &w);
   assert_int_equal(p.b.nrx, 2);
   pass_one(&p, 4, 64, 3);

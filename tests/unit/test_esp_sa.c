@@ -39,7 +39,7 @@ static struct wire_dgram forge(struct vtun__esp_sa *sa, uint32_t seq,
   vtun__put64(d.data + 8, seq);
   memcpy(nonce, sa->salt, 4);
   memcpy(nonce + 4, d.data + 8, 8);
-  assert_int_equal(sa->ops->aead_seal(sa->xf[0].aead, nonce, d.data, 8, pt, n,
+  assert_int_equal(sa->ops->aead_seal(sa->xf.aead, nonce, d.data, 8, pt, n,
                                       d.data + 16, d.data + 16 + n, 16),
                    0);
   d.len = 16 + n + 16;
@@ -166,7 +166,7 @@ static void test_seq_exhausted(void **state) {
   assert_int_equal(wire_seq(&p.a.out[0]), UINT32_MAX);
   assert_int_equal(side_send(&p.a, 4, 100, 1), VTUN_ELIFETIME);
   assert_int_equal(side_stats(&p.a).drop_lifetime, 1);
-  assert_int_equal(side_out_sa(&p.a)->cnt.drop_lifetime, 1);
+  assert_int_equal(side_out_sa(&p.a)->drop.lifetime, 1);
   assert_int_equal(wire_input(&p.b, &p.a.out[0]), 0);
   pair_close(&p);
 }
@@ -219,7 +219,7 @@ static void test_lifetime_bytes_inbound(void **state) {
   assert_int_equal(wire_input(&p.b, &p.a.out[5]), VTUN_ELIFETIME);
   assert_int_equal(in->replay.top, top);
   assert_int_equal(side_stats(&p.b).drop_lifetime, 2);
-  assert_int_equal(in->cnt.drop_lifetime, 2);
+  assert_int_equal(in->drop.lifetime, 2);
   assert_int_equal(p.b.nrx, 4);
   pair_close(&p);
 }
