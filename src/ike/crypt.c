@@ -1,7 +1,12 @@
 /* The encrypted payload: building SK and SKF messages (RFC 7296 §3.14,
  * RFC 5282, RFC 7383 §2.5) and opening them, with the reassembly of
  * fragments. Each fragment is authenticated on its own before it is
- * kept (RFC 7383 §2.6). */
+ * kept (RFC 7383 §2.6).
+ *
+ * The crypto objects are made from the SA's keys for each message and
+ * freed after it: an IKE SA exchanges a message every few seconds at
+ * most once established, and keeping a cipher context per direction and
+ * SA would cost a headquarters more memory than the rest of its SAs. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,28 +25,71 @@ static struct vtun__ike_sk_params crypt_params(const struct vtun__ikesa *sa) {
                                       vtun__integ_info(sa->k.integ)->icvlen};
 }
 
+/* The objects of one direction, made for one message. */
+struct crypt_objs {
+  void *aead;
+  void *cipher, *mac; /* CBC */
+  uint8_t salt[4];
+};
+
+/* Makes the objects protecting what we send (@p out) or what the peer
+ * sends, from SK_e and SK_a of that direction's sender. */
+static int crypt_objs_new(struct vtun__ikesa *sa, bool out,
+                          struct crypt_objs *o) {
+  const vtun_crypto_ops *ops = sa->ctx->crypto;
+  void *st = sa->ctx->crypto_state;
+  const struct vtun__ike_keys *k = &sa->k;
+  const struct vtun__encr_info *e = vtun__encr_info(k->encr);
+  bool by_initiator = out == sa->initiator;
+  const uint8_t *ek = by_initiator ? k->sk_ei : k->sk_er;
+  const uint8_t *ak = by_initiator ? k->sk_ai : k->sk_ar;
+  int rc;
+
+  memset(o, 0, sizeof(*o));
+  if (e->aead) {
+    memcpy(o->salt, ek + e->keylen, 4);
+    return ops->aead_new(st, k->encr, ek, e->keylen, &o->aead);
+  }
+  if ((rc = ops->cipher_new(st, k->encr, out, ek, e->keylen, &o->cipher)) != 0)
+    return rc;
+  return ops->mac_new(st, k->integ, 0, ak, k->akey_len, &o->mac);
+}
+
+static void crypt_objs_free(struct vtun__ikesa *sa, struct crypt_objs *o) {
+  const vtun_crypto_ops *ops = sa->ctx->crypto;
+
+  ops->aead_free(o->aead);
+  ops->cipher_free(o->cipher);
+  ops->mac_free(o->mac);
+  vtun__wipe(o, sizeof(*o));
+}
+
 /* Encrypts one finished datagram in place and writes its ICV. */
 static int crypt_seal(struct vtun__ikesa *sa, uint8_t *msg, size_t len,
                       const struct vtun__ike_sk_layout *l,
                       const struct vtun__ike_sk_params *p) {
   const vtun_crypto_ops *ops = sa->ctx->crypto;
+  struct crypt_objs o = {0};
   int rc;
 
-  if ((rc = vtun__random(sa->ctx, l->iv, p->iv_len)) != 0)
-    return rc;
-  if (sa->k.aead_out != NULL) {
+  if ((rc = vtun__random(sa->ctx, l->iv, p->iv_len)) != 0 ||
+      (rc = crypt_objs_new(sa, true, &o)) != 0)
+    goto out;
+  if (o.aead != NULL) {
     uint8_t nonce[12];
 
-    memcpy(nonce, sa->k.salt_out, 4);
+    memcpy(nonce, o.salt, 4);
     memcpy(nonce + 4, l->iv, 8);
-    return ops->aead_seal(sa->k.aead_out, nonce, msg, l->aad_len, l->plain,
-                          l->plain_len, l->plain, l->icv, p->icv_len);
+    rc = ops->aead_seal(o.aead, nonce, msg, l->aad_len, l->plain, l->plain_len,
+                        l->plain, l->icv, p->icv_len);
+    goto out;
   }
-  rc = ops->cipher_run(sa->k.enc_out, l->iv, l->plain, l->plain, l->plain_len);
-  if (rc != 0)
-    return rc;
-  return vtun__mac1(ops, sa->k.mac_out, msg, len - p->icv_len, l->icv,
-                    p->icv_len);
+  rc = ops->cipher_run(o.cipher, l->iv, l->plain, l->plain, l->plain_len);
+  if (rc == 0)
+    rc = vtun__mac1(ops, o.mac, msg, len - p->icv_len, l->icv, p->icv_len);
+out:
+  crypt_objs_free(sa, &o);
+  return rc;
 }
 
 /* Builds datagram @p num of @p total (0: an unfragmented SK message). */
@@ -152,6 +200,7 @@ static int crypt_open(struct vtun__ikesa *sa, const struct vtun__ike_msg *m,
   struct vtun__ike_sk_params p = crypt_params(sa);
   const vtun_crypto_ops *ops = sa->ctx->crypto;
   const uint8_t *d = m->sk.data;
+  struct crypt_objs o;
   size_t clen;
   int rc;
 
@@ -160,29 +209,30 @@ static int crypt_open(struct vtun__ikesa *sa, const struct vtun__ike_msg *m,
   clen = m->sk.len - p.iv_len - p.icv_len;
   if (clen > cap || (p.block > 1 && clen % p.block != 0))
     return VTUN_EMALFORMED;
-  if (sa->k.aead_in != NULL) {
+  rc = crypt_objs_new(sa, false, &o);
+  if (rc == 0 && o.aead != NULL) {
     uint8_t nonce[12];
 
-    memcpy(nonce, sa->k.salt_in, 4);
+    memcpy(nonce, o.salt, 4);
     memcpy(nonce + 4, d, 8);
-    rc =
-        ops->aead_open(sa->k.aead_in, nonce, m->raw, m->sk.aad_len,
-                       d + p.iv_len, clen, out, d + p.iv_len + clen, p.icv_len);
-  } else {
+    rc = ops->aead_open(o.aead, nonce, m->raw, m->sk.aad_len, d + p.iv_len,
+                        clen, out, d + p.iv_len + clen, p.icv_len);
+  } else if (rc == 0) {
     uint8_t icv[VTUN_MAC_MAX_BYTES];
 
-    rc = vtun__mac1(ops, sa->k.mac_in, m->raw, m->raw_len - p.icv_len, icv,
-                    p.icv_len);
+    rc = vtun__mac1(ops, o.mac, m->raw, m->raw_len - p.icv_len, icv, p.icv_len);
     if (rc == 0 && vtun__memeq_ct(icv, d + p.iv_len + clen, p.icv_len) != 0)
       rc = VTUN_EINTEGRITY;
     if (rc == 0)
-      rc = ops->cipher_run(sa->k.dec_in, d, d + p.iv_len, out, clen);
+      rc = ops->cipher_run(o.cipher, d, d + p.iv_len, out, clen);
   }
+  crypt_objs_free(sa, &o);
   if (rc != 0)
     return rc == VTUN_EINTEGRITY ? rc : VTUN_EINTEGRITY;
   return vtun__ike_sk_unpad(out, clen, outlen);
 }
 
+/* Empties @p r for message @p msgid of @p total fragments. */
 static void reasm_reset(struct vtun__ike_reasm *r, uint32_t msgid,
                         bool response, uint16_t total) {
   for (unsigned i = 0; i < IKE_MAX_FRAGS; i++) {
@@ -202,11 +252,13 @@ static void reasm_reset(struct vtun__ike_reasm *r, uint32_t msgid,
 static int reasm_add(struct vtun__ikesa *sa, const struct vtun__ike_msg *m,
                      const uint8_t *plain, size_t len, uint8_t *out,
                      size_t *outlen) {
-  struct vtun__ike_reasm *r = &sa->reasm;
+  struct vtun__ike_reasm *r = sa->reasm;
   bool resp = (m->hdr.flags & VTUN__IKE_FLAG_RESPONSE) != 0;
   unsigned i = m->sk.frag_num - 1;
   size_t off = 0;
 
+  if (r == NULL && (r = sa->reasm = vtun__zalloc(sizeof(*r))) == NULL)
+    return VTUN_ENOMEM;
   if (r->total == 0 || r->msgid != m->hdr.msgid || r->response != resp ||
       r->total != m->sk.frag_total)
     reasm_reset(r, m->hdr.msgid, resp, m->sk.frag_total);
@@ -249,8 +301,8 @@ int vtun__ike_open_sk(struct vtun__ikesa *sa, const struct vtun__ike_msg *m,
     rc = reasm_add(sa, m, eng->plain, len, eng->plain, &len);
     if (rc != 0)
       return rc;
-    first = sa->reasm.first;
-    reasm_reset(&sa->reasm, 0, false, 0);
+    first = sa->reasm->first;
+    vtun__ike_sa_reasm_free(sa);
   }
   /* Authentic but malformed inside: the caller may answer it. */
   return vtun__ike_chain_parse(first, eng->plain, len, chain) == 0 ? 0 : 2;

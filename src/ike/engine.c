@@ -326,8 +326,7 @@ void vtun__ike_sa_established(struct vtun__ikesa *sa) {
     tt->failures = 0;
     tt->sa = sa;
   }
-  free(sa->init_req), sa->init_req = NULL;
-  free(sa->init_resp), sa->init_resp = NULL;
+  vtun__ike_sa_neg_free(sa);
   vtun__ike_sa_set_state(sa, IKE_S_ESTABLISHED, 0);
   if (peer != NULL && peer->dpd_type != VTUN_DPD_NONE && peer->dpd_idle)
     vtun__ike_sa_arm(sa, &sa->t_dpd,

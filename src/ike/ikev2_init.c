@@ -291,8 +291,9 @@ static int init_build(struct vtun__ikesa *sa, uint8_t *buf, size_t cap,
     return rc;
   vtun__ike_writer_init(&w, buf, cap);
   vtun__ike_writer_hdr(&w, &h);
-  if (sa->cookie_len > 0)
-    vtun__ike_put_n(&w, VTUN__IKE_N_COOKIE, sa->cookie, sa->cookie_len);
+  if (sa->neg->cookie_len > 0)
+    vtun__ike_put_n(&w, VTUN__IKE_N_COOKIE, sa->neg->cookie,
+                    sa->neg->cookie_len);
   put_suites(&w, s, n, 1);
   vtun__ike_put_ke(&w, (uint16_t)sa->k.dh, pub, publen);
   vtun__ike_put_nonce(&w, sa->ni, sa->ni_len);
@@ -360,8 +361,8 @@ static int init_retry_cookie(struct vtun__ikesa *sa,
   if (n->len == 0 || n->len > VTUN__IKE_COOKIE_MAX ||
       sa->init_tries++ >= IKE_INIT_RESTARTS)
     return VTUN_EPEER;
-  memcpy(sa->cookie, n->data, n->len);
-  sa->cookie_len = n->len;
+  memcpy(sa->neg->cookie, n->data, n->len);
+  sa->neg->cookie_len = n->len;
   vtun__timer_cancel(&sa->ctx->timers, &sa->t_retx);
   return init_send(sa);
 }

@@ -1,7 +1,7 @@
 /* IKEv2 key schedule (RFC 7296 §2.13, §2.14, §2.17, §2.18), the PSK
- * authentication value (§2.15), the SK crypto objects, and the key export
- * lines for tshark's decryption tables. Every intermediate secret is wiped
- * before the function returns. */
+ * authentication value (§2.15), and the key export lines for tshark's
+ * decryption tables. Every intermediate secret is wiped before the
+ * function returns. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,7 +18,7 @@ int vtun__ike_skeyseed(struct vtun__ikesa *sa, const uint8_t *secret,
                        size_t slen, const uint8_t *old_skd, int old_prf,
                        uint8_t *out) {
   vtun_ctx *ctx = sa->ctx;
-  uint8_t buf[VTUN_DH_MAX_BYTES + 2 * sizeof(sa->ni)];
+  uint8_t buf[VTUN_DH_MAX_BYTES + 2 * IKE_NONCE_MAX];
   size_t n = 0;
   int rc;
 
@@ -41,46 +41,18 @@ int vtun__ike_skeyseed(struct vtun__ikesa *sa, const uint8_t *secret,
   return rc;
 }
 
-static int keys_objects(vtun_ctx *ctx, struct vtun__ike_keys *k,
-                        bool initiator) {
-  const vtun_crypto_ops *ops = ctx->crypto;
-  const uint8_t *eo = initiator ? k->sk_ei : k->sk_er;
-  const uint8_t *ei = initiator ? k->sk_er : k->sk_ei;
-  const uint8_t *ao = initiator ? k->sk_ai : k->sk_ar;
-  const uint8_t *ai = initiator ? k->sk_ar : k->sk_ai;
-  const struct vtun__encr_info *e = vtun__encr_info(k->encr);
-  int rc;
-
-  if (e->aead) {
-    memcpy(k->salt_out, eo + e->keylen, 4);
-    memcpy(k->salt_in, ei + e->keylen, 4);
-    if ((rc = ops->aead_new(ctx->crypto_state, k->encr, eo, e->keylen,
-                            &k->aead_out)) != 0)
-      return rc;
-    return ops->aead_new(ctx->crypto_state, k->encr, ei, e->keylen,
-                         &k->aead_in);
-  }
-  if ((rc = ops->cipher_new(ctx->crypto_state, k->encr, 1, eo, e->keylen,
-                            &k->enc_out)) != 0 ||
-      (rc = ops->cipher_new(ctx->crypto_state, k->encr, 0, ei, e->keylen,
-                            &k->dec_in)) != 0 ||
-      (rc = ops->mac_new(ctx->crypto_state, k->integ, 0, ao, k->akey_len,
-                         &k->mac_out)) != 0)
-    return rc;
-  return ops->mac_new(ctx->crypto_state, k->integ, 0, ai, k->akey_len,
-                      &k->mac_in);
-}
-
 /* {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr}
  *   = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)   (RFC 7296 §2.14) */
 int vtun__ike_keys_derive(struct vtun__ikesa *sa, const uint8_t *skeyseed,
                           size_t sklen) {
   struct vtun__ike_keys *k = &sa->k;
   const struct vtun__encr_info *e = vtun__encr_info(k->encr);
-  uint8_t seed[2 * sizeof(sa->ni) + 16], km[7 * IKE_KEY_MAX];
+  uint8_t seed[2 * IKE_NONCE_MAX + 16], km[7 * IKE_KEY_MAX];
   size_t n, p = 0, total;
   int rc;
 
+  if (sa->neg == NULL)
+    return VTUN_ESTATE;
   k->prf_len = vtun__prf_info(k->prf)->outlen;
   k->ekey_len = e->keylen + e->saltlen;
   k->akey_len = e->aead ? 0 : vtun__integ_info(k->integ)->keylen;
@@ -98,9 +70,8 @@ int vtun__ike_keys_derive(struct vtun__ikesa *sa, const uint8_t *skeyseed,
     memcpy(k->sk_ar, km + p, k->akey_len), p += k->akey_len;
     memcpy(k->sk_ei, km + p, k->ekey_len), p += k->ekey_len;
     memcpy(k->sk_er, km + p, k->ekey_len), p += k->ekey_len;
-    memcpy(k->sk_pi, km + p, k->prf_len), p += k->prf_len;
-    memcpy(k->sk_pr, km + p, k->prf_len);
-    rc = keys_objects(sa->ctx, k, sa->initiator);
+    memcpy(sa->neg->sk_pi, km + p, k->prf_len), p += k->prf_len;
+    memcpy(sa->neg->sk_pr, km + p, k->prf_len);
   }
   vtun__wipe(km, sizeof(km));
   return rc;
@@ -115,7 +86,7 @@ int vtun__ike_child_keys(struct vtun__ikesa *sa, const struct vtun__child *c,
                          uint8_t *key_i, uint8_t *key_r, size_t *klen) {
   const struct vtun__encr_info *e = vtun__encr_info(c->encr);
   const struct vtun__integ_info *ii = vtun__integ_info(c->integ);
-  uint8_t seed[VTUN_DH_MAX_BYTES + 2 * sizeof(sa->ni)], km[2 * 128];
+  uint8_t seed[VTUN_DH_MAX_BYTES + 2 * IKE_NONCE_MAX], km[2 * 128];
   size_t one = e->keylen + e->saltlen + (ii != NULL ? ii->keylen : 0);
   size_t n = 0;
   int rc;
@@ -156,10 +127,11 @@ int vtun__ike_psk_auth(struct vtun__ikesa *sa, bool for_initiator,
   void *mac = NULL;
   int rc;
 
-  if (msg == NULL)
+  if (msg == NULL || sa->neg == NULL)
     return VTUN_ESTATE;
-  rc = vtun__prf(ops, st, sa->k.prf, for_initiator ? sa->k.sk_pi : sa->k.sk_pr,
-                 sa->k.prf_len, id_body, id_len, macid);
+  rc = vtun__prf(ops, st, sa->k.prf,
+                 for_initiator ? sa->neg->sk_pi : sa->neg->sk_pr, sa->k.prf_len,
+                 id_body, id_len, macid);
   if (rc == 0)
     rc = vtun__prf(ops, st, sa->k.prf, psk, psk_len, (const uint8_t *)pad,
                    sizeof(pad) - 1, kpad);
@@ -178,17 +150,7 @@ int vtun__ike_psk_auth(struct vtun__ikesa *sa, bool for_initiator,
   return rc;
 }
 
-void vtun__ike_keys_free(vtun_ctx *ctx, struct vtun__ike_keys *k) {
-  const vtun_crypto_ops *ops = ctx->crypto;
-
-  if (ops != NULL) {
-    ops->aead_free(k->aead_out);
-    ops->aead_free(k->aead_in);
-    ops->cipher_free(k->enc_out);
-    ops->cipher_free(k->dec_in);
-    ops->mac_free(k->mac_out);
-    ops->mac_free(k->mac_in);
-  }
+void vtun__ike_keys_free(struct vtun__ike_keys *k) {
   vtun__wipe(k, sizeof(*k));
 }
 

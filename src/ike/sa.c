@@ -51,6 +51,12 @@ struct vtun__ikesa *vtun__ike_sa_new(vtun_ctx *ctx, vtun_tunnel *t,
 
   if (sa == NULL)
     return NULL;
+  if ((sa->neg = vtun__zalloc(sizeof(*sa->neg))) == NULL) {
+    free(sa);
+    return NULL;
+  }
+  sa->ni = sa->neg->ni;
+  sa->nr = sa->neg->nr;
   sa->ctx = ctx;
   sa->tunnel = t;
   sa->initiator = initiator;
@@ -84,13 +90,28 @@ static void sa_timers_cancel(struct vtun__ikesa *sa) {
   vtun__timer_cancel(ts, &sa->t_halfopen);
 }
 
-static void sa_reasm_clear(struct vtun__ike_reasm *r) {
-  for (unsigned i = 0; i < IKE_MAX_FRAGS; i++) {
+void vtun__ike_sa_reasm_free(struct vtun__ikesa *sa) {
+  struct vtun__ike_reasm *r = sa->reasm;
+
+  if (r == NULL)
+    return;
+  for (unsigned i = 0; i < IKE_MAX_FRAGS; i++)
     free(r->parts[i]);
-    r->parts[i] = NULL;
-  }
-  r->have = 0;
-  r->total = 0;
+  free(r);
+  sa->reasm = NULL;
+}
+
+void vtun__ike_sa_neg_free(struct vtun__ikesa *sa) {
+  if (sa->ctx->crypto != NULL)
+    sa->ctx->crypto->dh_free(sa->dh);
+  sa->dh = NULL;
+  vtun__free_secret(sa->neg, sizeof(*sa->neg));
+  sa->neg = NULL;
+  sa->ni = sa->nr = NULL;
+  sa->ni_len = sa->nr_len = 0;
+  free(sa->init_req), sa->init_req = NULL;
+  free(sa->init_resp), sa->init_resp = NULL;
+  sa->init_req_len = sa->init_resp_len = 0;
 }
 
 void vtun__ike_sa_free(struct vtun__ikesa *sa) {
@@ -105,16 +126,13 @@ void vtun__ike_sa_free(struct vtun__ikesa *sa) {
     vtun__ike_tun(sa->tunnel)->sa = NULL;
   sa_unindex(sa);
   vtun__list_remove(&sa->link);
-  vtun__ike_keys_free(ctx, &sa->k);
-  if (ctx->crypto != NULL) {
-    ctx->crypto->dh_free(sa->dh);
+  vtun__ike_keys_free(&sa->k);
+  vtun__ike_sa_neg_free(sa);
+  if (ctx->crypto != NULL)
     ctx->crypto->dh_free(sa->rk_dh);
-  }
-  free(sa->init_req);
-  free(sa->init_resp);
   vtun__ike_flight_clear(&sa->req);
   vtun__ike_flight_clear(&sa->resp);
-  sa_reasm_clear(&sa->reasm);
+  vtun__ike_sa_reasm_free(sa);
   vtun__wipe(sa, sizeof(*sa));
   free(sa);
 }

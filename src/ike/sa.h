@@ -15,7 +15,8 @@
 #include "util/timer.h"
 
 #define IKE_NONCE_LEN 32
-#define IKE_KEY_MAX 64   /* SK_* of the largest algorithms */
+#define IKE_NONCE_MAX (IKE_NONCE_LEN * 8) /* largest nonce taken */
+#define IKE_KEY_MAX 64                    /* SK_* of the largest algorithms */
 #define IKE_MAX_FRAGS 16 /* fragments of one message, both ways */
 #define IKE_MSG_MAX 8192 /* largest reassembled message */
 #define IKE_FRAG_DEFAULT 1280
@@ -51,17 +52,27 @@ struct vtun__ike_flight {
   unsigned n;
 };
 
-/* Keys and crypto objects protecting one IKE SA (RFC 7296 §2.14). */
+/* Keys protecting one IKE SA (RFC 7296 §2.14). SK_pi and SK_pr, needed
+ * only for AUTH, are in struct vtun__ike_neg. The crypto objects of a
+ * message are made from these keys when it is sealed or opened and freed
+ * right after (crypt.c): an established SA sends few messages, and keeps
+ * no cipher contexts between them. */
 struct vtun__ike_keys {
   int encr, integ, prf, dh; /* enum vtun_encr, vtun_integ, vtun_prf, IANA */
   size_t prf_len, ekey_len, akey_len;
-  uint8_t sk_d[IKE_KEY_MAX], sk_pi[IKE_KEY_MAX], sk_pr[IKE_KEY_MAX];
-  uint8_t sk_ei[IKE_KEY_MAX], sk_er[IKE_KEY_MAX];
+  uint8_t sk_d[IKE_KEY_MAX];
+  uint8_t sk_ei[IKE_KEY_MAX], sk_er[IKE_KEY_MAX]; /* salt last for AEAD */
   uint8_t sk_ai[IKE_KEY_MAX], sk_ar[IKE_KEY_MAX];
-  void *aead_out, *aead_in; /* AEAD */
-  void *enc_out, *dec_in;   /* CBC */
-  void *mac_out, *mac_in;   /* CBC integrity */
-  uint8_t salt_out[4], salt_in[4];
+};
+
+/* What an IKE SA needs only until it is established (RFC 7296 §2.15):
+ * the nonces, SK_pi and SK_pr for AUTH, and an initiator's cookie. It
+ * is made with the SA and freed, wiped, once the SA is established. */
+struct vtun__ike_neg {
+  uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
+  uint8_t sk_pi[IKE_KEY_MAX], sk_pr[IKE_KEY_MAX];
+  uint8_t cookie[VTUN__IKE_COOKIE_MAX];
+  size_t cookie_len;
 };
 
 /* A Child SA pair as negotiated. */
@@ -106,14 +117,15 @@ struct vtun__ikesa {
   uint32_t lifetime_s;
   vtun_tstamp born;
 
-  /* IKE_SA_INIT material kept for AUTH (RFC 7296 §2.15). */
-  uint8_t ni[IKE_NONCE_LEN * 8], nr[IKE_NONCE_LEN * 8];
+  /* IKE_SA_INIT material kept for AUTH (RFC 7296 §2.15), all released
+   * once the SA is established (vtun__ike_sa_established()): ni and nr
+   * point into neg, NULL after. */
+  struct vtun__ike_neg *neg;
+  uint8_t *ni, *nr;
   size_t ni_len, nr_len;
   uint8_t *init_req, *init_resp;
   size_t init_req_len, init_resp_len;
   void *dh;
-  uint8_t cookie[VTUN__IKE_COOKIE_MAX];
-  size_t cookie_len;
   unsigned init_tries; /* INVALID_KE and COOKIE restarts */
 
   /* Message IDs (RFC 7296 §2.3, window of one). */
@@ -125,7 +137,7 @@ struct vtun__ikesa {
   struct vtun__ike_flight resp; /* last response, for duplicates */
   uint32_t resp_msgid;
   bool resp_valid;
-  struct vtun__ike_reasm reasm;
+  struct vtun__ike_reasm *reasm; /* made by the first fragment */
 
   /* Pending exchange state of CREATE_CHILD_SA. */
   uint8_t rk_nonce[IKE_NONCE_LEN];
@@ -199,6 +211,10 @@ vtun_tstamp vtun__ike_now(vtun_ctx *ctx);
 struct vtun__ikesa *vtun__ike_sa_new(vtun_ctx *ctx, vtun_tunnel *t,
                                      bool initiator);
 void vtun__ike_sa_free(struct vtun__ikesa *sa);
+/* Frees, wiped, what only the negotiation of @p sa needed. */
+void vtun__ike_sa_neg_free(struct vtun__ikesa *sa);
+/* Frees the fragments of @p sa being reassembled, if any. */
+void vtun__ike_sa_reasm_free(struct vtun__ikesa *sa);
 /* Files @p sa under its current initiator SPI; call after setting it. */
 void vtun__ike_sa_index(struct vtun__ikesa *sa);
 void vtun__ike_sa_set_state(struct vtun__ikesa *sa, int state, int error);
@@ -230,7 +246,7 @@ int vtun__ike_psk_auth(struct vtun__ikesa *sa, bool for_initiator,
                        const uint8_t *id_body, size_t id_len,
                        const uint8_t *psk, size_t psk_len, uint8_t *out,
                        size_t *outlen);
-void vtun__ike_keys_free(vtun_ctx *ctx, struct vtun__ike_keys *k);
+void vtun__ike_keys_free(struct vtun__ike_keys *k);
 void vtun__ike_export_ike(struct vtun__ikesa *sa);
 void vtun__ike_export_child(struct vtun__ikesa *sa, const struct vtun__child *c,
                             bool we_init, const uint8_t *ki, const uint8_t *kr,

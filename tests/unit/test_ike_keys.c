@@ -81,8 +81,8 @@ static void run_vec(const struct vec *v) {
   sa = vtun__ike_sa_new(ctx, NULL, true);
   assert_non_null(sa);
   sa->k.prf = v->prf, sa->k.encr = v->encr, sa->k.integ = v->integ;
-  sa->ni_len = unhex(sa->ni, sizeof(sa->ni), v->ni);
-  sa->nr_len = unhex(sa->nr, sizeof(sa->nr), v->nr);
+  sa->ni_len = unhex(sa->ni, IKE_NONCE_MAX, v->ni);
+  sa->nr_len = unhex(sa->nr, IKE_NONCE_MAX, v->nr);
   glen = unhex(gir, sizeof(gir), v->gir);
   gnlen = unhex(girn, sizeof(girn), v->gir_new);
   unhex(spi, 8, v->spii), sa->ispi = vtun__be64(spi);
@@ -101,8 +101,8 @@ static void run_vec(const struct vec *v) {
   check_part(dkm, dlen, &off, sa->k.sk_ar, sa->k.akey_len);
   check_part(dkm, dlen, &off, sa->k.sk_ei, sa->k.ekey_len);
   check_part(dkm, dlen, &off, sa->k.sk_er, sa->k.ekey_len);
-  check_part(dkm, dlen, &off, sa->k.sk_pi, sa->k.prf_len);
-  check_part(dkm, dlen, &off, sa->k.sk_pr, sa->k.prf_len);
+  check_part(dkm, dlen, &off, sa->neg->sk_pi, sa->k.prf_len);
+  check_part(dkm, dlen, &off, sa->neg->sk_pr, sa->k.prf_len);
 
   /* Rekey: SKEYSEED = prf(SK_d, g^ir (new) | Ni | Nr) with the SK_d the
    * vectors take from the start of DKM. */
@@ -156,11 +156,41 @@ static void test_child_keymat(void **state) {
   vtun_ctx_free(ctx);
 }
 
+/* What only the negotiation needs goes once the SA is established; the
+ * functions that need it then refuse instead of reading freed memory. */
+static void test_neg_freed(void **state) {
+  vtun_ctx *ctx;
+  struct vtun__ikesa *sa;
+  uint8_t seed[32] = {0}, auth[64];
+  size_t alen = 0;
+
+  (void)state;
+  assert_int_equal(vtun_ctx_new(&ctx, NULL, NULL, NULL), 0);
+  sa = vtun__ike_sa_new(ctx, NULL, true);
+  assert_non_null(sa);
+  assert_non_null(sa->neg);
+  assert_ptr_equal(sa->ni, sa->neg->ni);
+  assert_ptr_equal(sa->nr, sa->neg->nr);
+  vtun__ike_sa_neg_free(sa);
+  assert_null(sa->neg);
+  assert_null(sa->ni);
+  assert_null(sa->nr);
+  assert_int_equal(sa->ni_len + sa->nr_len, 0);
+  sa->k.prf = VTUN_PRF_SHA2_256;
+  sa->k.encr = VTUN_ENCR_AES_GCM_256;
+  assert_int_equal(vtun__ike_keys_derive(sa, seed, 32), VTUN_ESTATE);
+  assert_int_equal(vtun__ike_psk_auth(sa, true, seed, 4, seed, 8, auth, &alen),
+                   VTUN_ESTATE);
+  vtun__ike_sa_free(sa);
+  vtun_ctx_free(ctx);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_cavp_sha1),
       cmocka_unit_test(test_cavp_sha256),
       cmocka_unit_test(test_child_keymat),
+      cmocka_unit_test(test_neg_freed),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
