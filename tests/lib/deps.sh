@@ -24,4 +24,5 @@ VTUN_BUILD_PACKAGES=(meson ninja-build pkg-config gcc g++ clang libc6-dev
   clang-format-14 binutils)
 # What the root-only suites (network namespaces, strongSwan interop) need.
 VTUN_NET_PACKAGES=(iproute2 iputils-ping iperf3 tshark strongswan-charon
-  strongswan-swanctl libcharon-extra-plugins libstrongswan-extra-plugins)
+  strongswan-swanctl libcharon-extra-plugins libstrongswan-extra-plugins
+  libstrongswan-standard-plugins)
