@@ -108,6 +108,16 @@ static void disp_tunnel(struct vtun__cfg_out *o, vtun_tunnel *t) {
   snprintf(line, sizeof(line), "%u", t->mtu);
   disp_row(o, "MTU", line);
   disp_row(o, "Negotiation", t->on_demand ? "on first traffic" : "at once");
+  if (t->tmpl_mode != VTUN_TEMPLATE_NONE)
+    disp_row(o, "Template",
+             t->tmpl_mode == VTUN_TEMPLATE_KEEP
+                 ? "a tunnel per branch, kept when it goes"
+                 : "a tunnel per branch, removed when it goes");
+  if (t->tmpl != NULL) {
+    disp_row(o, "Created by template",
+             t->tmpl->tmpl != NULL ? t->tmpl->tmpl->name : "-");
+    disp_row(o, "For branch", t->tmpl->id);
+  }
   vtun__cfg_out_bytes(o, "\n", 1);
 }
 

@@ -176,7 +176,22 @@ vtun_ssize vtun_tunnel_explain_initiation(vtun_tunnel *t, char *buf,
     vtun__sb_printf(&sb, "gre without ipsec profile: no IKE negotiation\n");
     return vtun__sb_result(&sb);
   }
+  if (t->tmpl_mode != VTUN_TEMPLATE_NONE) {
+    vtun__sb_printf(&sb,
+                    "template: only responds; each branch no other tunnel "
+                    "takes gets a tunnel %s-<n> once authenticated, %s when "
+                    "its IKE SA goes\n",
+                    t->name,
+                    t->tmpl_mode == VTUN_TEMPLATE_KEEP ? "kept" : "removed");
+    return vtun__sb_result(&sb);
+  }
   explain_remotes(t, &sb);
+  if (t->tmpl != NULL) {
+    vtun__sb_printf(&sb, "instance of template %s for branch %s\n",
+                    t->tmpl->tmpl != NULL ? t->tmpl->tmpl->name : "-",
+                    t->tmpl->id);
+    return vtun__sb_result(&sb);
+  }
   vtun__sb_printf(&sb, "negotiation starts %s\n",
                   t->on_demand ? "on first traffic" : "when enabled");
   return vtun__sb_result(&sb);

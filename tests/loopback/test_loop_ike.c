@@ -545,6 +545,15 @@ static void test_template(void **state) {
   assert_true(vtun_config_dump(hq.n->ctx, 0, dump, sizeof(dump)) > 0);
   assert_null(strstr(dump, "Tunnel1-"));
   assert_non_null(strstr(dump, " template remove\n"));
+  assert_true(
+      vtun_ctx_display(hq.n->ctx, "interface tunnel", dump, sizeof(dump)) > 0);
+  assert_non_null(strstr(dump, "Created by template"));
+  assert_non_null(strstr(dump, "b.example"));
+  assert_true(vtun_tunnel_explain_initiation(ia, dump, sizeof(dump)) > 0);
+  assert_non_null(strstr(dump, "instance of template Tunnel1 for branch "
+                               "a.example"));
+  assert_true(vtun_tunnel_explain_initiation(tmpl, dump, sizeof(dump)) > 0);
+  assert_non_null(strstr(dump, "template: only responds"));
 
   /* Branch a goes: its tunnel goes; when it returns it gets a new one. */
   OK(br.n->ctx, vtun_tunnel_set_enabled(br.t, 0));

@@ -12,7 +12,7 @@ from vtun import EventType, TunnelState
 from .support import Wire
 from .test_datapath import ipv4_packet
 
-HQ, BR, BR2 = "192.0.2.1", "198.51.100.2", "203.0.113.7"
+HQ, BR, BR2, BR3 = "192.0.2.1", "198.51.100.2", "203.0.113.7", "203.0.113.9"
 
 HQ_CONFIG = """\
 interface GigabitEthernet0/0/1
@@ -120,6 +120,27 @@ interface Tunnel1
 """
 
 
+# A template on the HQ: any branch with a key derived from the master
+# secret and its identity gets a tunnel of its own.
+HQ_TEMPLATE = """\
+ike peer branches
+ pre-shared-key derived "HQ master secret"
+ ike-proposal 10
+ ip-pool branch-pool
+#
+ipsec profile to-branches
+ ike-peer branches
+ proposal esp-gcm
+#
+interface Tunnel9
+ tunnel-protocol ipsec
+ ip address unnumbered interface GigabitEthernet0/0/1
+ source GigabitEthernet0/0/1
+ ipsec profile to-branches
+ template keep
+"""
+
+
 def run(wire: Wire, tunnels: list[vtun.Tunnel], rounds: int = 60) -> None:
     """Carries datagrams and runs timers until every tunnel is up."""
     for _ in range(rounds):
@@ -202,6 +223,32 @@ class IkeTests(unittest.TestCase):
         down = [e for e in self.wire.events[BR]
                 if e.type == EventType.TUNNEL_STATE and e.error]
         self.assertTrue(down, "no state event with an error")
+
+    def test_template_makes_the_branch_a_tunnel(self) -> None:
+        self.hq.load(HQ_TEMPLATE)
+        key = vtun.derive_branch_psk(b"HQ master secret", vtun.IdType.FQDN,
+                                     "branch3.example.net")
+        br = self.branch(BR3, BRANCH2_CONFIG
+                         .replace("203.0.113.7", BR3)
+                         .replace("branch2.example.net", "branch3.example.net")
+                         .replace('"Branch2 shared secret"', key))
+        t_br = br.tunnel("Tunnel1")
+        run(self.wire, [t_br])
+        self.assert_up([t_br])
+        made = [t for t in self.hq.tunnels()
+                if t.template is not None]
+        self.assertEqual(len(made), 1)
+        inst = made[0]
+        self.assertEqual(inst.name, "Tunnel9-1")
+        self.assertEqual(inst.template.name, "Tunnel9")
+        self.assertEqual(inst.branch_id,
+                         (vtun.IdType.FQDN, "branch3.example.net"))
+        self.assertEqual(inst.state, TunnelState.UP)
+        self.assertEqual(self.hq.tunnel("Tunnel9").template_mode,
+                         vtun.TemplateMode.KEEP)
+        kinds = [e.type for e in self.wire.events[HQ]]
+        self.assertIn(EventType.TUNNEL_CREATED, kinds)
+        self.assertNotIn("Tunnel9-1", self.hq.dump())
 
 
 if __name__ == "__main__":
