@@ -6,7 +6,9 @@
  * one flag byte (bit 0: UDP 4500; bits 1-3: seconds to let pass first),
  * a 16-bit big-endian length, the datagram. An all-zero SPI in a record
  * is replaced by the one of the context's first IKE SA, so that inputs
- * reach past the SPI lookup. */
+ * reach past the SPI lookup. The responder reads bit 4 of the first flag
+ * byte once, before anything: set, its tunnel is a template, so that
+ * the branch's own tunnel is made at IKE_AUTH. */
 #ifndef VTUN_FUZZ_IKE_H
 #define VTUN_FUZZ_IKE_H
 
@@ -48,7 +50,7 @@ static vtun_tstamp fz_now(void *ud) {
   return ((struct fz_ike *)ud)->now;
 }
 
-static int fz_config(vtun_ctx *c, bool hq) {
+static int fz_config(vtun_ctx *c, bool hq, bool tmpl) {
   vtun_iface *ge1;
   vtun_ike_proposal *ikep;
   vtun_ike_peer *peer;
@@ -75,13 +77,14 @@ static int fz_config(vtun_ctx *c, bool hq) {
   if (hq)
     return vtun_pool_new(c, NULL, "POOL", &pool) ||
            vtun_pool_set_network(pool, "172.16.0.0", 24) ||
-           vtun_ike_peer_set_pool(peer, pool);
+           vtun_ike_peer_set_pool(peer, pool) ||
+           (tmpl && vtun_tunnel_set_template(t, VTUN_TEMPLATE_REMOVE));
   return vtun_tunnel_set_destination(t, "10.0.0.1", NULL) ||
          vtun_tunnel_set_address_negotiated(t);
 }
 
 /* Makes the context; the branch sends its IKE_SA_INIT on commit. */
-static int fz_ike_setup(struct fz_ike *f, bool hq) {
+static int fz_ike_setup(struct fz_ike *f, bool hq, bool tmpl) {
   vtun_hooks h = {.send_datagram = fz_send, .now = fz_now};
   vtun_settings s;
 
@@ -92,7 +95,7 @@ static int fz_ike_setup(struct fz_ike *f, bool hq) {
   s.cookie_threshold = 4;
   if (vtun_ctx_new(&f->ctx, &h, &s, f) != 0)
     return -1;
-  if (fz_config(f->ctx, hq) != 0 || vtun_ctx_commit(f->ctx) != 0) {
+  if (fz_config(f->ctx, hq, tmpl) != 0 || vtun_ctx_commit(f->ctx) != 0) {
     vtun_ctx_free(f->ctx);
     return -1;
   }

@@ -8,7 +8,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   struct fz_ike f = {0};
 
-  if (fz_ike_setup(&f, false) != 0)
+  if (fz_ike_setup(&f, false, false) != 0)
     return 0;
   fz_ike_feed(&f, data, size);
   vtun_ctx_free(f.ctx);
