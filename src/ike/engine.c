@@ -363,6 +363,7 @@ static int input_response(struct vtun__ikesa *sa, const struct vtun__ike_msg *m,
   case IKE_REQ_AUTH:
     return vtun__ike_auth_response(sa, c);
   case IKE_REQ_CHILD_REKEY:
+  case IKE_REQ_CHILD_NEW:
   case IKE_REQ_IKE_REKEY:
     return vtun__ike_create_child_response(sa, c);
   default:

@@ -333,6 +333,10 @@ static int child_new_dh(struct vtun__ikesa *sa, int group, uint8_t *pub,
 }
 
 void vtun__ike_on_child_timer(struct vtun__ikesa *sa) {
+  if (sa->state == IKE_S_ESTABLISHED && sa->child.spi_out == 0) {
+    (void)vtun__ike_new_child_start(sa);
+    return;
+  }
   /* A look at the byte counters that finds the pair young: not yet. */
   if (sa->state == IKE_S_ESTABLISHED && !sa->rk_child_due &&
       vtun__ike_now(sa->ctx) <
@@ -388,6 +392,61 @@ int vtun__ike_rekey_child_start(struct vtun__ikesa *sa) {
   rc = vtun__ike_send_sk(sa, VTUN__IKE_X_CREATE_CHILD_SA, false, sa->next_req,
                          &w);
   return rc != 0 ? rc : vtun__ike_request_sent(sa, IKE_REQ_CHILD_REKEY);
+}
+
+/* How long a responder whose Child SA pair the peer deleted waits for the
+ * initiator to make a new one before it does so itself. */
+#define CHILD_GONE_WAIT (5 * VTUN_SECONDS)
+
+void vtun__ike_child_gone(struct vtun__ikesa *sa) {
+  vtun_event ev = {.type = VTUN_EVENT_SA_DELETED,
+                   .tunnel = sa->tunnel,
+                   .spi_in = sa->child.spi_in,
+                   .spi_out = sa->child.spi_out};
+
+  if (sa->tunnel == NULL)
+    return;
+  vtun__dp_remove_sas(sa->tunnel);
+  VTUN_LOG(&sa->ctx->log, VTUN_LOG_INFO, VTUN_TOPIC_IKE,
+           "%s: peer deleted Child SA in 0x%08x out 0x%08x; making a new "
+           "one over the IKE SA",
+           sa->tunnel->name, sa->child.spi_in, sa->child.spi_out);
+  vtun__event(sa->ctx, &ev);
+  sa->child.spi_in = sa->child.spi_out = 0;
+  sa->child.born = 0;
+  sa->old_spi_in = 0;
+  sa->rk_child_due = false;
+  vtun__ike_sa_arm(sa, &sa->t_rekey_child, sa->initiator ? 0 : CHILD_GONE_WAIT);
+}
+
+int vtun__ike_new_child_start(struct vtun__ikesa *sa) {
+  uint8_t *buf = vtun__ike_eng(sa->ctx)->scratch + 2048;
+  uint8_t pub[VTUN_DH_MAX_BYTES];
+  struct vtun__ike_writer w;
+  size_t publen = 0;
+  int pfs = child_pfs(sa), rc;
+
+  if (sa->state != IKE_S_ESTABLISHED || sa->child.spi_out != 0)
+    return 0;
+  if (sa->req_kind != IKE_REQ_NONE)
+    return child_later(sa, &sa->t_rekey_child);
+  sa->rk_kind = IKE_REQ_CHILD_NEW;
+  sa->rk_spi = vtun__ike_child_spi(sa->ctx);
+  sa->rk_group = pfs;
+  if ((rc = vtun__random(sa->ctx, sa->rk_nonce, IKE_NONCE_LEN)) != 0 ||
+      (pfs && (rc = child_new_dh(sa, pfs, pub, &publen)) != 0))
+    return rc;
+  /* The algorithms the deleted pair had: both ends agreed on them. */
+  vtun__ike_writer_init(&w, buf, IKE_MSG_MAX - 2048);
+  child_put_prop(sa, &w, sa->rk_spi, sa->child.encr, sa->child.integ,
+                 sa->child.esn, pfs, 1);
+  vtun__ike_put_nonce(&w, sa->rk_nonce, IKE_NONCE_LEN);
+  if (pfs)
+    vtun__ike_put_ke(&w, (uint16_t)pfs, pub, publen);
+  vtun__ike_child_put_ts(&w);
+  rc = vtun__ike_send_sk(sa, VTUN__IKE_X_CREATE_CHILD_SA, false, sa->next_req,
+                         &w);
+  return rc != 0 ? rc : vtun__ike_request_sent(sa, IKE_REQ_CHILD_NEW);
 }
 
 int vtun__ike_rekey_ike_start(struct vtun__ikesa *sa) {
@@ -519,8 +578,10 @@ static int child_rekey_request(struct vtun__ikesa *sa,
   struct vtun__child n = {0};
   int rc, group = 0;
 
-  if (rk->proto != VTUN__IKE_PROTO_ESP || rk->spi_len != 4 ||
-      vtun__be32(rk->spi) != sa->child.spi_out)
+  /* Without REKEY_SA (@p rk NULL) the peer makes a new pair after ours
+   * was deleted. */
+  if (rk != NULL && (rk->proto != VTUN__IKE_PROTO_ESP || rk->spi_len != 4 ||
+                     vtun__be32(rk->spi) != sa->child.spi_out))
     return child_answer_error(sa, VTUN__IKE_N_CHILD_SA_NOT_FOUND);
   if (vtun__ike_chain_find(c, VTUN__IKE_PL_TSI, 0) == NULL ||
       vtun__ike_chain_find(c, VTUN__IKE_PL_TSR, 0) == NULL)
@@ -534,7 +595,7 @@ static int child_rekey_request(struct vtun__ikesa *sa,
                                       : VTUN__IKE_N_INVALID_SYNTAX);
   if ((rc = child_rekey_answer(sa, c, &n, group)) != 0)
     return rc;
-  sa->old_spi_in = sa->child.spi_in;
+  sa->old_spi_in = rk != NULL ? sa->child.spi_in : 0;
   sa->child = n;
   sa->rk_child_due = false;
   vtun__ike_eng(sa->ctx)->child_rekeys++;
@@ -674,12 +735,16 @@ int vtun__ike_create_child_request(struct vtun__ikesa *sa,
   /* RFC 7296 §2.25: a rekey while ours is out, or on an SA on its way
    * out, is refused for now; the peer tries again later. */
   if (sa->state != IKE_S_ESTABLISHED || sa->req_kind == IKE_REQ_IKE_REKEY ||
-      sa->req_kind == IKE_REQ_CHILD_REKEY)
+      sa->req_kind == IKE_REQ_CHILD_REKEY || sa->req_kind == IKE_REQ_CHILD_NEW)
     return child_answer_error(sa, VTUN__IKE_N_TEMPORARY_FAILURE);
   if (vtun__ike_find_notify(c, VTUN__IKE_N_REKEY_SA, &rk) == 0)
     return child_rekey_request(sa, c, &rk);
   if (vtun__ike_chain_find(c, VTUN__IKE_PL_TSI, 0) == NULL)
     return ike_rekey_request(sa, c);
+  if (sa->child.spi_out == 0) {
+    vtun__timer_cancel(&sa->ctx->timers, &sa->t_rekey_child);
+    return child_rekey_request(sa, c, NULL);
+  }
 
   /* One tunnel carries one Child SA pair (REQUIREMENTS section 3). */
   return child_answer_error(sa, VTUN__IKE_N_NO_ADDITIONAL_SAS);
@@ -705,6 +770,12 @@ static int child_rekey_done(struct vtun__ikesa *sa,
   vtun__wipe(gir, sizeof(gir));
   if (rc != 0)
     return child_later(sa, &sa->t_rekey_child);
+  if (sa->rk_kind == IKE_REQ_CHILD_NEW) {
+    /* A new pair after ours was deleted: nothing old to retire. */
+    sa->child = n;
+    vtun__ike_child_timers(sa);
+    return 0;
+  }
   sa->old_spi_in = sa->child.spi_in;
   sa->child = n;
   sa->rk_child_due = false;

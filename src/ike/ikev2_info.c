@@ -141,7 +141,7 @@ int vtun__ike_info_request(struct vtun__ikesa *sa,
     return 0;
   }
   if (child_gone)
-    vtun__ike_sa_fail(sa, VTUN_EPEER);
+    vtun__ike_child_gone(sa);
   return rc;
 }
 

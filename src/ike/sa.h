@@ -42,6 +42,7 @@ enum vtun__ike_req {
   IKE_REQ_DPD,
   IKE_REQ_DELETE,
   IKE_REQ_DELETE_CHILD,
+  IKE_REQ_CHILD_NEW, /* a Child SA pair after the peer deleted ours */
 };
 
 /* One or more datagrams (fragments) sent as one message. */
@@ -327,6 +328,12 @@ int vtun__ike_child_install(struct vtun__ikesa *sa, struct vtun__child *c,
                             const uint8_t *ni, size_t nilen, const uint8_t *nr,
                             size_t nrlen, bool we_init);
 uint32_t vtun__ike_child_spi(vtun_ctx *ctx);
+/* The peer deleted the Child SA pair while the IKE SA lives on: the pair
+ * leaves the data path and a new one is made over the same IKE SA
+ * (vtun__ike_new_child_start), at once by the IKE SA's original
+ * initiator, after a pause by the responder if nothing came by then. */
+void vtun__ike_child_gone(struct vtun__ikesa *sa);
+int vtun__ike_new_child_start(struct vtun__ikesa *sa);
 int vtun__ike_rekey_child_start(struct vtun__ikesa *sa);
 /* The Child SA timer: a rekey when the pair is old or used enough. */
 void vtun__ike_on_child_timer(struct vtun__ikesa *sa);

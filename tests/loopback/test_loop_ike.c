@@ -265,6 +265,53 @@ static void test_delete(void **state) {
   lb_free(&net);
 }
 
+/* The peer deletes the only Child SA pair but keeps the IKE SA (what
+ * strongSwan does when its own Child SA rekey fails): a new pair is made
+ * over the same IKE SA, no new IKE_SA_INIT. */
+static void test_child_deleted_by_peer(void **state) {
+  struct vtun__ikesa *h, *b;
+  uint32_t old_in;
+
+  (void)state;
+  pair_make(40, 0, 0);
+  pair_commit();
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, both_up));
+  h = ((struct vtun__ike_tun *)hq.t->ike)->sa;
+  b = ((struct vtun__ike_tun *)br.t->ike)->sa;
+  old_in = b->child.spi_in;
+
+  /* HQ drops its pair and tells the branch. */
+  h->old_spi_in = h->child.spi_in;
+  assert_int_equal(vtun__ike_send_delete(h, true), 0);
+  vtun__ike_child_gone(h);
+  lb_run(&net, 3 * VTUN_SECONDS, NULL);
+
+  assert_int_equal(br.n->events[VTUN_EVENT_SA_DELETED], 1);
+  assert_int_equal(br.n->events[VTUN_EVENT_IKE_SA_UP], 1);
+  assert_int_equal(br.n->events[VTUN_EVENT_SA_INSTALLED], 2);
+  assert_ptr_equal(((struct vtun__ike_tun *)br.t->ike)->sa, b);
+  assert_ptr_equal(((struct vtun__ike_tun *)hq.t->ike)->sa, h);
+  assert_int_not_equal(b->child.spi_in, 0);
+  assert_int_not_equal(b->child.spi_in, old_in);
+  assert_int_equal(b->child.spi_out, h->child.spi_in);
+  assert_int_equal(vtun_tunnel_get_state(br.t), VTUN_STATE_UP);
+  assert_esp_both_ways();
+
+  /* The other way round: the branch drops its pair; HQ, the responder,
+   * leaves the new pair to the branch. */
+  b->old_spi_in = b->child.spi_in;
+  assert_int_equal(vtun__ike_send_delete(b, true), 0);
+  vtun__ike_child_gone(b);
+  lb_run(&net, 10 * VTUN_SECONDS, NULL);
+  assert_int_equal(hq.n->events[VTUN_EVENT_SA_DELETED], 2);
+  assert_int_equal(hq.n->events[VTUN_EVENT_IKE_SA_UP], 1);
+  assert_int_equal(hq.n->events[VTUN_EVENT_SA_INSTALLED], 3);
+  assert_int_equal(br.n->events[VTUN_EVENT_SA_INSTALLED], 3);
+  assert_int_equal(h->child.spi_out, b->child.spi_in);
+  assert_esp_both_ways();
+  lb_free(&net);
+}
+
 /* UDP encapsulation when asked (and what a NAT would cause). */
 static void test_nat_t(void **state) {
   vtun_settings s;
@@ -918,6 +965,7 @@ int main(void) {
       cmocka_unit_test(test_ike_rekey),
       cmocka_unit_test(test_dpd_failure_and_recovery),
       cmocka_unit_test(test_delete),
+      cmocka_unit_test(test_child_deleted_by_peer),
       cmocka_unit_test(test_nat_t),
       cmocka_unit_test(test_nat_detected),
       cmocka_unit_test(test_match_by_address),
