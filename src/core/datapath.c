@@ -117,6 +117,13 @@ int vtun__dp_send_sa(vtun_ctx *ctx, struct vtun__esp_sa *sa, int user,
                        len);
 }
 
+/* Starts loading what a packet reads of a tunnel (struct vtun__tunnel_dp
+ * puts it first): one or two cache lines, as the tunnel falls. */
+static void dp_prefetch_tunnel(const vtun_tunnel *t) {
+  vtun__prefetch(&t->dp);
+  vtun__prefetch(&t->dp.cnt.rx_bytes);
+}
+
 static struct vtun__esp_sa *dp_out_sa(vtun_tunnel *t) {
   return atomic_load_explicit(&t->dp.out_sa, memory_order_acquire);
 }
@@ -127,11 +134,17 @@ static int dp_send_ipsec(vtun_tunnel *t, struct vtun__esp_sa **used,
   struct vtun__esp_sa *sa = dp_out_sa(t);
   int rc;
 
+  /* The SA and its cipher context load together. */
+  vtun__esp_prefetch_crypt(
+      atomic_load_explicit(&t->dp.out_crypt, memory_order_relaxed));
+
   if (sa == NULL) {
     atomic_store_explicit(&t->dp.sa_wanted, true, memory_order_relaxed);
     return VTUN_ENOSA;
   }
   *used = sa;
+  vtun__prefetch((const char *)sa + 64);
+  vtun__prefetch((const char *)sa + 128);
   rc = vtun__esp_sa_account(sa, 1, len);
   if (rc != 0)
     return rc;
@@ -197,17 +210,24 @@ static const struct vtun__dp_conf *dp_conf(const vtun_tunnel *t) {
   return atomic_load_explicit(&t->dp.conf, memory_order_acquire);
 }
 
-static int dp_send_check(const struct vtun__dp_conf *c, const uint8_t *buf,
-                         size_t off, size_t len, size_t cap) {
+/* The packed snapshot members (vtun__dp_hot_of()); a GRE packet reads
+ * the snapshot after them, which is at least as new. */
+static uint64_t dp_hot(const vtun_tunnel *t) {
+  return atomic_load_explicit(&t->dp.hot, memory_order_acquire);
+}
+
+static int dp_send_check(uint64_t hot, const uint8_t *buf, size_t off,
+                         size_t len, size_t cap) {
   unsigned version;
 
   /* A shut-down tunnel carries nothing, as if it had no SA. */
-  if (c == NULL || c->protocol == VTUN_TUNNEL_NONE || !c->enabled)
+  if (vtun__dp_hot_protocol(hot) == VTUN_TUNNEL_NONE ||
+      !vtun__dp_hot_enabled(hot))
     return VTUN_ENOSA;
   if (buf == NULL || off < VTUN_HEADROOM || cap < off || cap - off < len ||
       cap - off - len < VTUN_TAILROOM)
     return VTUN_ENOBUFS;
-  if (len > c->mtu)
+  if (len > vtun__dp_hot_mtu(hot))
     return VTUN_ETOOBIG;
   version = len > 0 ? buf[off] >> 4 : 0;
   if ((version == 4 && len >= VTUN__IP4_HDR) ||
@@ -219,17 +239,20 @@ static int dp_send_check(const struct vtun__dp_conf *c, const uint8_t *buf,
 /* One packet; the caller is in a read-side section. */
 static int dp_send_one(vtun_tunnel *t, uint8_t *buf, size_t off, size_t len,
                        size_t cap) {
-  const struct vtun__dp_conf *c = dp_conf(t);
+  uint64_t hot = dp_hot(t);
+  const struct vtun__dp_conf *c;
   struct vtun__esp_sa *sa = NULL;
-  int rc = dp_send_check(c, buf, off, len, cap);
+  int rc = dp_send_check(hot, buf, off, len, cap);
   bool v4;
 
   if (rc != 0)
     return vtun__dp_drop(t, NULL, rc, false);
   v4 = buf[off] >> 4 == 4;
-  if (c->protocol == VTUN_TUNNEL_IPSEC)
+  if (vtun__dp_hot_protocol(hot) == VTUN_TUNNEL_IPSEC)
     rc = dp_send_ipsec(t, &sa, buf, off, len, cap,
                        v4 ? VTUN__IPPROTO_IPIP : VTUN__IPPROTO_IPV6);
+  else if ((c = dp_conf(t)) == NULL)
+    rc = VTUN_ENOSA;
   else
     rc = vtun__dp_send_gre(t, c, VTUN__ESP_DATA, &sa, buf, off, len, cap,
                            v4 ? VTUN__GRE_PROTO_IPV4 : VTUN__GRE_PROTO_IPV6);
@@ -249,6 +272,9 @@ int vtun_tunnel_send(vtun_tunnel *t, uint8_t *buf, size_t off, size_t len,
 
   if (t == NULL)
     return VTUN_EINVAL;
+  /* The tunnel's data path members, in flight before the fence that
+   * entering the read-side section is. */
+  dp_prefetch_tunnel(t);
   rcu = &t->ctx->dp.rcu;
   slot = vtun__rcu_enter(rcu);
   rc = dp_send_one(t, buf, off, len, cap);
@@ -263,6 +289,7 @@ vtun_ssize vtun_tunnel_send_batch(vtun_tunnel *t, vtun_pkt *pkts, size_t n) {
 
   if (t == NULL || (pkts == NULL && n > 0))
     return VTUN_EINVAL;
+  dp_prefetch_tunnel(t);
   rcu = &t->ctx->dp.rcu;
   slot = vtun__rcu_enter(rcu);
   for (size_t i = 0; i < n; i++) {
@@ -286,8 +313,10 @@ enum dp_kind {
 };
 
 struct dp_rx {
+  vtun_ctx *ctx;
   vtun_tunnel *t;
-  const struct vtun__dp_conf *c;
+  const struct vtun__dp_conf *c; /* NULL for an IPsec tunnel */
+  bool enabled;
   struct vtun__esp_sa *sa; /* NULL for plain GRE */
   struct vtun__esp_rx esp;
   uint8_t *pkt; /* the inner packet, or the keepalive's IP packet */
@@ -363,7 +392,7 @@ static int dp_esp_classify(struct dp_rx *rx, uint8_t *pkt) {
   bool gre = rx->c != NULL && rx->c->protocol == VTUN_TUNNEL_GRE;
   struct vtun__ip_info ip;
 
-  if (rx->c != NULL && !rx->c->enabled)
+  if (!rx->enabled)
     return VTUN_EPOLICY;
   if (rx->esp.nh == VTUN__IPPROTO_NONE) {
     rx->kind = DP_DUMMY;
@@ -417,15 +446,15 @@ static int dp_ka_answer(struct dp_rx *rx) {
 
   dp_inc(&rx->t->dp.cnt.gre_keepalives_rx, 1);
   if (sa == NULL)
-    return vtun__dp_emit(rx->t->ctx, c->vrf, VTUN_PROTO_GRE, &c->local,
-                         &c->remote, rx->pkt + hl, rx->len - hl);
+    return vtun__dp_emit(rx->ctx, c->vrf, VTUN_PROTO_GRE, &c->local, &c->remote,
+                         rx->pkt + hl, rx->len - hl);
   memcpy(b + VTUN_HEADROOM, rx->pkt, rx->len);
-  return vtun__dp_send_sa(rx->t->ctx, sa, VTUN__ESP_CTL, b, VTUN_HEADROOM,
-                          rx->len, sizeof(b), nh);
+  return vtun__dp_send_sa(rx->ctx, sa, VTUN__ESP_CTL, b, VTUN_HEADROOM, rx->len,
+                          sizeof(b), nh);
 }
 
 static int dp_deliver(struct dp_rx *rx) {
-  vtun_ctx *ctx = rx->t->ctx;
+  vtun_ctx *ctx = rx->ctx;
 
   if (ctx->hooks.deliver == NULL ||
       ctx->hooks.deliver(ctx->user_data, rx->t, rx->pkt, rx->len) != 0)
@@ -466,9 +495,23 @@ static int dp_ctx_drop(_Atomic uint64_t *counter, int rc) {
 }
 
 /* Only what every path reads; the rest is set where it is known. */
-static void dp_rx_init(struct dp_rx *rx) {
+static void dp_rx_init(struct dp_rx *rx, vtun_ctx *ctx) {
+  rx->ctx = ctx;
   rx->sa = NULL;
   rx->gre_seq_valid = false;
+}
+
+/* The tunnel's snapshot, read only when it is not an IPsec tunnel (whose
+ * packets need just the packed members). */
+static void dp_rx_conf(struct dp_rx *rx) {
+  uint64_t hot = dp_hot(rx->t);
+
+  rx->c = NULL;
+  rx->enabled = true;
+  if (vtun__dp_hot_protocol(hot) == VTUN_TUNNEL_IPSEC)
+    rx->enabled = vtun__dp_hot_enabled(hot);
+  else if ((rx->c = dp_conf(rx->t)) != NULL)
+    rx->enabled = rx->c->enabled;
 }
 
 static int dp_input_esp(vtun_ctx *ctx, uint8_t *buf, size_t len) {
@@ -481,14 +524,24 @@ static int dp_input_esp(vtun_ctx *ctx, uint8_t *buf, size_t len) {
    * RFC 3948 §2.2): never ours. */
   if (len < VTUN__ESP_HDR || (spi = vtun__esp_spi(buf)) < 256)
     return dp_ctx_drop(&k->drop_malformed, VTUN_EMALFORMED);
-  dp_rx_init(&rx);
+  dp_rx_init(&rx, ctx);
   rx.sa = vtun__sadb_lookup(ctx->dp.sadb, spi);
   if (rx.sa == NULL)
     return dp_ctx_drop(&k->drop_unknown_spi, VTUN_ENOSA);
 
+  /* The SA's first line leads to the replay window's block and the
+   * tunnel: their misses overlap with the other lines of the SA and with
+   * the cipher context's (the lookup started those) when they all load
+   * at once, rather than one after the other as decryption and delivery
+   * reach them. */
   rx.t = rx.sa->tunnel;
-  rx.c = dp_conf(rx.t);
+  vtun__prefetch((const char *)rx.sa + 64);
+  vtun__prefetch((const char *)rx.sa + 128);
+  dp_prefetch_tunnel(rx.t);
+  if (rx.sa->replay.window != 0)
+    vtun__prefetch(vtun__replay_block(&rx.sa->replay, vtun__be32(buf + 4)));
   rc = vtun__esp_decap(rx.sa, buf, len, &rx.esp);
+  dp_rx_conf(&rx);
   if (rc == 0)
     rc = dp_esp_classify(&rx, buf);
   return dp_finish(&rx, rc);
@@ -501,7 +554,7 @@ static int dp_input_gre(vtun_ctx *ctx, vtun_vpn_instance *vrf,
   struct dp_rx rx;
   struct vtun__gre_hdr h;
 
-  dp_rx_init(&rx);
+  dp_rx_init(&rx, ctx);
   if (vtun__gre_parse(buf, len, &h) != 0)
     return dp_ctx_drop(&k->drop_malformed, VTUN_EMALFORMED);
   rx.c =
@@ -511,6 +564,7 @@ static int dp_input_gre(vtun_ctx *ctx, vtun_vpn_instance *vrf,
 
   /* A protected or shut-down tunnel takes no plain GRE. */
   rx.t = rx.c->tunnel;
+  rx.enabled = rx.c->enabled;
   return dp_finish(&rx, rx.c->protect || !rx.c->enabled
                             ? VTUN_EPOLICY
                             : dp_gre_classify(&rx, buf, len));

@@ -51,9 +51,17 @@ struct vtun__dp_conf {
   uint32_t mtu;
 };
 
+/* What every packet reads of a tunnel comes first: the snapshot and SA
+ * pointers, the packed members of the snapshot (vtun__dp_hot()) and the
+ * traffic counters, within 64 bytes. */
 struct vtun__tunnel_dp {
-  struct vtun__dp_conf *_Atomic conf;     /* never NULL after init */
-  struct vtun__esp_sa *_Atomic out_sa;    /* current outbound SA */
+  struct vtun__dp_conf *_Atomic conf;  /* never NULL after init */
+  struct vtun__esp_sa *_Atomic out_sa; /* current outbound SA */
+  /* The crypto object of out_sa, or of one it replaced: only a hint to
+   * start loading it together with the SA (a prefetch never faults). */
+  void *_Atomic out_crypt;
+  _Atomic uint64_t hot; /* vtun__dp_hot_of(conf) */
+  struct vtun__tunnel_counters cnt;
   struct vtun__esp_sa *in_sa, *old_in_sa; /* config thread only */
   _Atomic uint32_t gre_seq_out;
   _Atomic uint32_t gre_seq_in; /* last GRE sequence number taken */
@@ -65,8 +73,30 @@ struct vtun__tunnel_dp {
   bool ka_down;       /* keepalives took the tunnel down */
   vtun_tstamp ka_next, nat_ka_next;
   struct vtun__timer timer; /* runs vtun__dp_tunnel_tick() */
-  struct vtun__tunnel_counters cnt;
 };
+
+/* The snapshot's protocol, administrative state and MTU packed in one
+ * word, which the config thread stores after the snapshot itself: an
+ * IPsec packet needs nothing else of it, so it does not read the
+ * snapshot's own cache lines. 0 (protocol NONE) without a snapshot. */
+static inline uint64_t vtun__dp_hot_of(const struct vtun__dp_conf *c) {
+  if (c == NULL)
+    return 0;
+  return (uint64_t)(c->enabled ? 1 : 0) << 40 |
+         (uint64_t)(uint8_t)c->protocol << 32 | c->mtu;
+}
+
+static inline int vtun__dp_hot_protocol(uint64_t hot) {
+  return (int)((hot >> 32) & 0xff);
+}
+
+static inline bool vtun__dp_hot_enabled(uint64_t hot) {
+  return ((hot >> 40) & 1) != 0;
+}
+
+static inline uint32_t vtun__dp_hot_mtu(uint64_t hot) {
+  return (uint32_t)hot;
+}
 
 struct vtun__ctx_counters {
   _Atomic uint64_t rx_datagrams, drop_unknown_spi, drop_malformed;

@@ -131,15 +131,15 @@ static int esp_seal_crypto(struct vtun__esp_sa *sa, struct vtun__esp_xform *xf,
   size_t aadlen;
   int rc;
 
-  if (xf->aead != NULL) {
+  if (sa->aead) {
     memcpy(nonce, sa->salt, 4);
     memcpy(nonce + 4, pkt + VTUN__ESP_HDR, 8);
     aadlen = esp_aad(sa, pkt, seq, aadbuf, &aad);
-    return sa->ops->aead_seal(xf->aead, nonce, aad, aadlen, pt, ctlen, pt,
+    return sa->ops->aead_seal(xf->crypt, nonce, aad, aadlen, pt, ctlen, pt,
                               pt + ctlen, sa->icvlen);
   }
 
-  rc = sa->ops->cipher_run(xf->cipher, pkt + VTUN__ESP_HDR, pt, pt, ctlen);
+  rc = sa->ops->cipher_run(xf->crypt, pkt + VTUN__ESP_HDR, pt, pt, ctlen);
   if (rc != 0)
     return rc;
   return esp_icv(sa, xf, pkt, head + ctlen, seq, pt + ctlen);
@@ -262,11 +262,11 @@ static int esp_open_crypto(struct vtun__esp_sa *sa, uint8_t *pkt, size_t ctlen,
   size_t aadlen;
   int rc;
 
-  if (xf->aead != NULL) {
+  if (sa->aead) {
     memcpy(nonce, sa->salt, 4);
     memcpy(nonce + 4, pkt + VTUN__ESP_HDR, 8);
     aadlen = esp_aad(sa, pkt, seq, aadbuf, &aad);
-    return sa->ops->aead_open(xf->aead, nonce, aad, aadlen, ct, ctlen, ct,
+    return sa->ops->aead_open(xf->crypt, nonce, aad, aadlen, ct, ctlen, ct,
                               ct + ctlen, sa->icvlen);
   }
 
@@ -276,7 +276,7 @@ static int esp_open_crypto(struct vtun__esp_sa *sa, uint8_t *pkt, size_t ctlen,
     return rc;
   if (vtun__memeq_ct(icv, ct + ctlen, sa->icvlen) != 0)
     return VTUN_EINTEGRITY;
-  return sa->ops->cipher_run(xf->cipher, pkt + VTUN__ESP_HDR, ct, ct, ctlen);
+  return sa->ops->cipher_run(xf->crypt, pkt + VTUN__ESP_HDR, ct, ct, ctlen);
 }
 
 /* RFC 4303 §2.4: the pad length must fit, and the default padding is

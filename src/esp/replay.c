@@ -24,24 +24,30 @@ static uint32_t replay_nblocks(uint32_t window) {
   return n;
 }
 
-int vtun__replay_init(struct vtun__replay *r, uint32_t window) {
-  uint32_t n;
+size_t vtun__replay_bytes(uint32_t window) {
+  return window != 0 ? replay_nblocks(window) * sizeof(uint64_t) : 0;
+}
 
+int vtun__replay_init_at(struct vtun__replay *r, uint32_t window,
+                         uint64_t *blocks) {
   if (!vtun__replay_window_valid(window))
     return VTUN_EINVAL;
   r->top = 0;
   r->window = window;
-  r->mask = 0;
-  r->blocks = NULL;
-  if (window == 0)
-    return 0;
-
-  n = replay_nblocks(window);
-  r->blocks = vtun__zalloc(n * sizeof(uint64_t));
-  if (r->blocks == NULL)
-    return VTUN_ENOMEM;
-  r->mask = n - 1;
+  r->mask = window != 0 ? replay_nblocks(window) - 1 : 0;
+  r->blocks = window != 0 ? blocks : NULL;
   return 0;
+}
+
+int vtun__replay_init(struct vtun__replay *r, uint32_t window) {
+  uint64_t *blocks = NULL;
+
+  if (!vtun__replay_window_valid(window))
+    return VTUN_EINVAL;
+  if (window != 0 &&
+      (blocks = vtun__zalloc(vtun__replay_bytes(window))) == NULL)
+    return VTUN_ENOMEM;
+  return vtun__replay_init_at(r, window, blocks);
 }
 
 void vtun__replay_fini(struct vtun__replay *r) {

@@ -7,6 +7,7 @@
 #define VTUN_ESP_REPLAY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vtun/vtun.h"
@@ -33,11 +34,28 @@ int vtun__replay_init(struct vtun__replay *r, uint32_t window);
 /* Frees the bitmap; the struct may be initialised again. */
 void vtun__replay_fini(struct vtun__replay *r);
 
+/* The bytes of bitmap a window of @p window packets needs (0 for 0), for
+ * callers that keep it themselves: see vtun__replay_init_at(). */
+size_t vtun__replay_bytes(uint32_t window);
+
+/* As vtun__replay_init(), with the bitmap in @p blocks, which holds
+ * vtun__replay_bytes(window) zero bytes and outlives the window (no
+ * vtun__replay_fini() then). VTUN_EINVAL only. */
+int vtun__replay_init_at(struct vtun__replay *r, uint32_t window,
+                         uint64_t *blocks);
+
 /* The full 64-bit sequence number of a packet that carries the low 32
  * bits @p seq_lo, inferred from the window (RFC 4303 Appendix A2.2). */
 uint64_t vtun__replay_infer(const struct vtun__replay *r, uint32_t seq_lo);
 
 #define VTUN__REPLAY_BITS 64u /* bits per block */
+
+/* The block that holds the bit of a packet carrying the low 32 bits
+ * @p seq_lo (the mask keeps the index within them, ESN or not). */
+static inline const uint64_t *vtun__replay_block(const struct vtun__replay *r,
+                                                 uint32_t seq_lo) {
+  return &r->blocks[(seq_lo / VTUN__REPLAY_BITS) & r->mask];
+}
 
 /* Moves the top of the window to @p seq (> top), clearing the blocks it
  * enters: at most every block once, however far the jump. */

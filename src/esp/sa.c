@@ -48,14 +48,14 @@ int vtun__esp_key_length(int encr, int integ) {
   return (int)(e->keylen + e->saltlen + (g != NULL ? g->keylen : 0));
 }
 
-static void sa_xform_free(const vtun_crypto_ops *ops,
+static void sa_xform_free(const struct vtun__esp_sa *sa,
                           struct vtun__esp_xform *xf) {
-  if (xf->aead != NULL)
-    ops->aead_free(xf->aead);
-  if (xf->cipher != NULL)
-    ops->cipher_free(xf->cipher);
+  if (xf->crypt != NULL && sa->aead)
+    sa->ops->aead_free(xf->crypt);
+  else if (xf->crypt != NULL)
+    sa->ops->cipher_free(xf->crypt);
   if (xf->mac != NULL)
-    ops->mac_free(xf->mac);
+    sa->ops->mac_free(xf->mac);
   memset(xf, 0, sizeof(*xf));
 }
 
@@ -73,15 +73,14 @@ void vtun__esp_sa_free(struct vtun__esp_sa *sa) {
 
   if (sa == NULL)
     return;
-  sa_xform_free(sa->ops, &sa->xf);
+  sa_xform_free(sa, &sa->xf);
   ctl = atomic_load_explicit(&sa->ctl, memory_order_relaxed);
   if (ctl != NULL) {
-    sa_xform_free(sa->ops, ctl);
+    sa_xform_free(sa, ctl);
     free(ctl);
   }
   sa_ivs_free(sa);
-  vtun__replay_fini(&sa->replay);
-  vtun__free_secret(sa, sizeof(*sa) + sa->keylen);
+  vtun__free_secret(sa, sizeof(*sa) + sa->tail_len);
 }
 
 static void sa_free_rcu(struct vtun__rcu_head *head) {
@@ -102,9 +101,9 @@ static int sa_xform_new(struct vtun__esp_sa *sa, void *state,
   int rc;
 
   if (e->aead)
-    return ops->aead_new(state, e->id, key, e->keylen, &xf->aead);
+    return ops->aead_new(state, e->id, key, e->keylen, &xf->crypt);
   rc = ops->cipher_new(state, e->id, sa->dir == VTUN__SA_OUT, key, e->keylen,
-                       &xf->cipher);
+                       &xf->crypt);
   if (rc != 0)
     return rc;
   return ops->mac_new(state, sa->integ->id, 0, key + e->keylen,
@@ -137,7 +136,7 @@ static int sa_crypto_new(struct vtun__esp_sa *sa, const uint8_t *key) {
   rc = sa_xform_new(sa, state, key, &sa->xf);
   if (rc != 0 || sa->dir != VTUN__SA_OUT)
     return rc;
-  memcpy(sa->key, key, sa->keylen);
+  memcpy(sa->tail, key, sa->keylen);
   if (!sa->encr->aead)
     rc = sa_iv_stream_new(sa, state);
   return rc;
@@ -152,9 +151,9 @@ int vtun__esp_sa_ctl_ready(struct vtun__esp_sa *sa) {
     return 0;
   if ((xf = vtun__zalloc(sizeof(*xf))) == NULL)
     return VTUN_ENOMEM;
-  rc = sa_xform_new(sa, sa->ctx->crypto_state, sa->key, xf);
+  rc = sa_xform_new(sa, sa->ctx->crypto_state, (const uint8_t *)sa->tail, xf);
   if (rc != 0) {
-    sa_xform_free(sa->ops, xf);
+    sa_xform_free(sa, xf);
     free(xf);
     return rc;
   }
@@ -240,7 +239,8 @@ int vtun__esp_sa_new(vtun_ctx *ctx, const struct vtun__sa_params *p,
                      struct vtun__esp_sa **out) {
   struct vtun__esp_sa *sa;
   int rc = vtun__esp_key_length(p->encr, p->integ);
-  size_t keep;
+  size_t tail;
+  uint32_t window;
 
   if (rc < 0)
     return rc;
@@ -248,16 +248,20 @@ int vtun__esp_sa_new(vtun_ctx *ctx, const struct vtun__sa_params *p,
     return VTUN_EINVAL;
   if (ctx->crypto == NULL)
     return VTUN_ENOTSUP;
-  /* Only an outbound SA keeps its key, for vtun__esp_sa_ctl_ready(). */
-  keep = p->dir == VTUN__SA_OUT ? p->keylen : 0;
-  sa = vtun__zalloc(sizeof(*sa) + keep);
+  /* An outbound SA keeps its key, for vtun__esp_sa_ctl_ready(); an
+   * inbound one its replay bitmap. */
+  window = p->dir == VTUN__SA_IN ? p->replay_window : 0;
+  if (!vtun__replay_window_valid(window))
+    return VTUN_EINVAL;
+  tail = p->dir == VTUN__SA_OUT ? p->keylen : vtun__replay_bytes(window);
+  sa = vtun__zalloc_aligned(VTUN__SA_ALIGN, sizeof(*sa) + tail);
   if (sa == NULL)
     return VTUN_ENOMEM;
 
-  sa->keylen = (uint8_t)keep;
+  sa->tail_len = tail;
+  sa->keylen = (uint8_t)(p->dir == VTUN__SA_OUT ? p->keylen : 0);
   sa_fill(sa, ctx, p);
-  rc = vtun__replay_init(&sa->replay,
-                         p->dir == VTUN__SA_IN ? p->replay_window : 0);
+  rc = vtun__replay_init_at(&sa->replay, window, sa->tail);
   if (rc == 0)
     rc = sa_crypto_new(sa, p->key);
   if (rc != 0) {

@@ -20,6 +20,7 @@
 #include "esp/rcu.h"
 #include "esp/replay.h"
 #include "util/alg.h"
+#include "util/mem.h"
 #include "vtun/vtun.h"
 #include "vtun/vtun_crypto.h"
 
@@ -56,9 +57,8 @@ enum vtun__sa_life {
 
 /* One set of crypto objects: an AEAD, or a CBC cipher with its HMAC. */
 struct vtun__esp_xform {
-  void *aead;
-  void *cipher;
-  void *mac;
+  void *crypt; /* the AEAD object, or the CBC cipher */
+  void *mac;   /* CBC only */
 };
 
 /* Room the CBC IV stream keeps: IVs made per call of the backend. */
@@ -72,37 +72,41 @@ struct vtun__esp_ivs {
   uint8_t pool[VTUN__SA_IVPOOL];
 };
 
-/* Members every packet reads come first and fill three cache lines, so
- * that an SA costs the data path little cache when many tunnels share
- * it; what only drops, timers and the config thread read follows. */
+/* The alignment of SAs: the members every packet reads fill the first
+ * three cache lines exactly (on LP64), and nothing else. */
+#define VTUN__SA_ALIGN 64
+
+/* What every packet reads comes first, in three cache lines, so that an
+ * SA costs the data path little cache when many tunnels share it: line
+ * one has the SPI the lookup compares and every pointer to another
+ * object a packet needs (cipher context, tunnel, replay bitmap), so that
+ * those can load together as soon as it is there (see core/datapath.c);
+ * lines two and three have the rest. What only drops, timers and the
+ * config thread read follows. */
 struct vtun__esp_sa {
+  uint32_t spi;              /* host order */
+  unsigned flags;            /* enum vtun_sa_flags */
+  struct vtun__esp_xform xf; /* the data path's crypto objects */
   const vtun_crypto_ops *ops;
-  /* The data path's crypto objects. */
-  struct vtun__esp_xform xf;
-  uint32_t spi;   /* host order */
-  unsigned flags; /* enum vtun_sa_flags */
+  vtun_tunnel *tunnel;
+  struct vtun__replay replay; /* inbound */
+
   uint8_t ivlen, icvlen, block;
   uint8_t salt[4];
   bool aead;
   _Atomic bool soft_hit, hard_hit, soft_told;
-
   /* Outbound: the last sequence number used. */
   _Atomic uint64_t seq;
   uint64_t seq_max;
-
   /* Lifetimes: limits with UINT64_MAX for none. */
   uint64_t soft_bytes, hard_bytes, soft_packets, hard_packets;
+
   struct vtun__sa_counters cnt;
-
-  /* Inbound. */
-  struct vtun__replay replay;
-
-  vtun_tunnel *tunnel;
   vtun_vpn_instance *vrf;
   vtun_endpoint local, remote; /* outer addresses; ports when in UDP */
-  struct vtun__esp_ivs *ivs;   /* outbound CBC only */
 
-  /* Cold. */
+  /* Cold, but for the CBC IV stream. */
+  struct vtun__esp_ivs *ivs; /* outbound CBC only */
   struct vtun__sa_drops drop;
   vtun_ctx *ctx;
   struct vtun__rcu_head rcu;
@@ -119,8 +123,13 @@ struct vtun__esp_sa {
    * SA (vtun__esp_sa_ctl_ready()); users take turns through ctl_busy. */
   struct vtun__esp_xform *_Atomic ctl;
   atomic_flag ctl_busy;
-  uint8_t keylen;
-  uint8_t key[]; /* outbound: the SA's key, wiped when it is freed */
+  uint8_t keylen; /* outbound: the key's bytes at the start of tail */
+  size_t tail_len;
+  /* Outbound: the SA's key, kept for the control objects. Inbound: the
+   * replay window's bitmap, next to the SA rather than in an allocation
+   * of its own, which would cost each packet one more cache miss. Wiped
+   * when the SA is freed. */
+  uint64_t tail[];
 };
 /* What an SA is made from. The key holds the encryption key, the salt and
  * the integrity key, in that order. */
@@ -204,6 +213,20 @@ static inline int vtun__esp_sa_account(struct vtun__esp_sa *sa,
       !atomic_load_explicit(&sa->soft_told, memory_order_relaxed))
     vtun__esp_sa_tell_soft(sa);
   return 0;
+}
+
+/* Starts loading the first cache lines of a data path crypto object (an
+ * EVP_CIPHER_CTX for OpenSSL, which reads them all for every packet), so
+ * that their misses overlap with the others of a packet. NULL is
+ * accepted, and so is a stale pointer: a prefetch never faults. */
+static inline void vtun__esp_prefetch_crypt(const void *crypt) {
+  const char *o = crypt;
+
+  if (o == NULL)
+    return;
+  vtun__prefetch(o);
+  vtun__prefetch(o + 64);
+  vtun__prefetch(o + 128);
 }
 
 /* Counts the time limits from @p now when the SA was made before the

@@ -130,10 +130,13 @@ int vtun__dp_tunnel_update(vtun_tunnel *t) {
   /* The GRE table must stop pointing at the old snapshot before it is
    * retired. */
   atomic_store_explicit(&t->dp.conf, c, memory_order_release);
+  atomic_store_explicit(&t->dp.hot, vtun__dp_hot_of(c), memory_order_release);
   gre = c->protocol == VTUN_TUNNEL_GRE ||
         (cur != NULL && cur->protocol == VTUN_TUNNEL_GRE);
   if (gre && tun_gre_rebuild(t->ctx, NULL) != 0) {
     atomic_store_explicit(&t->dp.conf, cur, memory_order_release);
+    atomic_store_explicit(&t->dp.hot, vtun__dp_hot_of(cur),
+                          memory_order_release);
     free(c);
     return VTUN_ENOMEM;
   }
@@ -153,6 +156,8 @@ void vtun__dp_tunnel_init(vtun_tunnel *t) {
   memset(d, 0, sizeof(*d));
   atomic_init(&d->conf, NULL);
   atomic_init(&d->out_sa, NULL);
+  atomic_init(&d->out_crypt, NULL);
+  atomic_init(&d->hot, 0);
   vtun__timer_init(&d->timer, tun_timer, t);
 
   /* Best effort: without memory now, the first timer run retries. */
@@ -168,6 +173,7 @@ void vtun__dp_tunnel_fini(vtun_tunnel *t) {
   vtun__dp_remove_sas(t);
   t->dp.esp_installed = false;
   atomic_store(&t->dp.conf, NULL);
+  atomic_store(&t->dp.hot, 0);
   if (c != NULL) {
     /* Without memory for a new GRE table, an empty one (which needs
      * none) takes its place until the next update. */
@@ -195,6 +201,8 @@ static void tun_sa_drop(vtun_tunnel *t, struct vtun__esp_sa **slot) {
 
 void vtun__dp_remove_sas(vtun_tunnel *t) {
   struct vtun__esp_sa *out = atomic_exchange(&t->dp.out_sa, NULL);
+
+  atomic_store_explicit(&t->dp.out_crypt, NULL, memory_order_relaxed);
 
   tun_sa_drop(t, &t->dp.old_in_sa);
   tun_sa_drop(t, &t->dp.in_sa);
@@ -234,6 +242,7 @@ int vtun__dp_install_sa(vtun_tunnel *t, struct vtun__esp_sa *in,
   t->dp.old_in_sa = t->dp.in_sa;
   t->dp.in_sa = in;
   (void)tun_ctl_ready(t, out);
+  atomic_store_explicit(&t->dp.out_crypt, out->xf.crypt, memory_order_relaxed);
   prev_out = atomic_exchange(&t->dp.out_sa, out);
   vtun__esp_sa_retire(&t->ctx->dp.rcu, prev_out);
   t->dp.esp_installed = true;

@@ -7,6 +7,16 @@ void *vtun__zalloc(size_t size) {
   return calloc(1, size);
 }
 
+void *vtun__zalloc_aligned(size_t align, size_t size) {
+  size_t n = (size + align - 1) / align * align;
+  void *p;
+
+  if (n < size || (p = aligned_alloc(align, n)) == NULL)
+    return NULL;
+  memset(p, 0, n);
+  return p;
+}
+
 void vtun__wipe(void *p, size_t len) {
   /* A volatile function pointer keeps the store from being optimised away
    * as dead, which a plain memset before free would be. */

@@ -39,7 +39,7 @@ static struct wire_dgram forge(struct vtun__esp_sa *sa, uint32_t seq,
   vtun__put64(d.data + 8, seq);
   memcpy(nonce, sa->salt, 4);
   memcpy(nonce + 4, d.data + 8, 8);
-  assert_int_equal(sa->ops->aead_seal(sa->xf.aead, nonce, d.data, 8, pt, n,
+  assert_int_equal(sa->ops->aead_seal(sa->xf.crypt, nonce, d.data, 8, pt, n,
                                       d.data + 16, d.data + 16 + n, 16),
                    0);
   d.len = 16 + n + 16;
@@ -327,6 +327,34 @@ static void test_make_before_break(void **state) {
   pair_close(&p);
 }
 
+/* What every packet reads of an SA is in its first three cache lines,
+ * the SA starts a line, and an inbound SA's replay bitmap follows it in
+ * the same allocation. */
+static void test_layout(void **state) {
+  struct pair p;
+  struct vtun__esp_sa *in, *out;
+
+  (void)state;
+  if (sizeof(void *) == 8) {
+    assert_true(offsetof(struct vtun__esp_sa, replay) +
+                    sizeof(struct vtun__replay) <=
+                64);
+    assert_true(offsetof(struct vtun__esp_sa, remote) + sizeof(vtun_endpoint) <=
+                192);
+    assert_true(offsetof(struct vtun__esp_sa, ivs) >= 192);
+  }
+  pair_open(&p, VTUN_ENCR_AES_GCM_256, VTUN_INTEG_NONE, 0);
+  in = side_in_sa(&p.a);
+  out = side_out_sa(&p.a);
+  assert_int_equal((uintptr_t)in % VTUN__SA_ALIGN, 0);
+  assert_int_equal((uintptr_t)out % VTUN__SA_ALIGN, 0);
+  assert_ptr_equal(in->replay.blocks, in->tail);
+  assert_int_equal(in->tail_len, vtun__replay_bytes(in->replay.window));
+  assert_int_equal(out->tail_len, out->keylen);
+  assert_int_equal(out->keylen, 36);
+  pair_close(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_padding),
@@ -339,6 +367,7 @@ int main(void) {
       cmocka_unit_test(test_lifetime_time),
       cmocka_unit_test(test_manual_refusals),
       cmocka_unit_test(test_make_before_break),
+      cmocka_unit_test(test_layout),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

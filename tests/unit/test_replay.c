@@ -145,6 +145,22 @@ static void test_sizes(void **state) {
   assert_int_equal(vtun__replay_init(&r, 65536), 0);
   vtun__replay_fini(&r);
 
+  /* A bitmap the caller keeps: one block more than the window, rounded
+   * up to a power of two. */
+  {
+    uint64_t blocks[32] = {0};
+
+    assert_int_equal(vtun__replay_bytes(0), 0);
+    assert_int_equal(vtun__replay_bytes(32), 2 * 8);
+    assert_int_equal(vtun__replay_bytes(1024), 32 * 8);
+    assert_int_equal(vtun__replay_init_at(&r, 33, blocks), VTUN_EINVAL);
+    assert_int_equal(vtun__replay_init_at(&r, 1024, blocks), 0);
+    assert_ptr_equal(r.blocks, blocks);
+    assert_int_equal(vtun__replay_update(&r, 700), 0);
+    assert_int_equal(vtun__replay_check(&r, 700), VTUN_EREPLAY);
+    assert_int_equal(blocks[700 / 64 % 32], (uint64_t)1 << (700 % 64));
+  }
+
   /* Window 0: no check but 0, the top still moves for ESN. */
   assert_int_equal(vtun__replay_init(&r, 0), 0);
   assert_int_equal(vtun__replay_update(&r, 5), 0);
