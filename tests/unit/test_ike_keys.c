@@ -12,6 +12,7 @@
 
 #include "crypto/prf.h"
 #include "core/ctx.h"
+#include "ike/payload.h"
 #include "ike/sa.h"
 #include "util/bytes.h"
 #include "util/alg.h"
@@ -185,12 +186,88 @@ static void test_neg_freed(void **state) {
   vtun_ctx_free(ctx);
 }
 
+/* Gives @p sa the keys both ends of an IKE SA share. */
+static void sk_keys(struct vtun__ikesa *sa, int encr, int integ) {
+  const struct vtun__encr_info *e = vtun__encr_info(encr);
+  struct vtun__ike_keys *k = &sa->k;
+
+  k->encr = encr;
+  k->integ = integ;
+  k->prf = VTUN_PRF_SHA2_256;
+  k->prf_len = 32;
+  k->ekey_len = e->keylen + e->saltlen;
+  k->akey_len = integ != 0 ? vtun__integ_info(integ)->keylen : 0;
+  memset(k->sk_ei, 0x11, sizeof(k->sk_ei));
+  memset(k->sk_er, 0x22, sizeof(k->sk_er));
+  memset(k->sk_ai, 0x33, sizeof(k->sk_ai));
+  memset(k->sk_ar, 0x44, sizeof(k->sk_ar));
+  sa->ispi = 0x0102030405060708ull;
+  sa->rspi = 0x1112131415161718ull;
+}
+
+/* An SK message sealed by one end opens at the other with the objects
+ * each makes for the message, in both directions; a changed byte or the
+ * sender's own keys do not open it. */
+static void sk_roundtrip(int encr, int integ) {
+  static const uint8_t data[] = {1, 2, 3, 4, 5};
+  vtun_ctx *ctx;
+  struct vtun__ikesa *i, *r, *from, *to;
+  struct vtun__ike_writer w;
+  struct vtun__ike_notify n;
+  struct vtun__ike_chain c;
+  struct vtun__ike_msg m;
+  uint8_t inner[64], msg[512];
+  size_t len;
+
+  assert_int_equal(vtun_ctx_new(&ctx, NULL, NULL, NULL), 0);
+  i = vtun__ike_sa_new(ctx, NULL, true);
+  r = vtun__ike_sa_new(ctx, NULL, false);
+  assert_non_null(i);
+  assert_non_null(r);
+  sk_keys(i, encr, integ);
+  sk_keys(r, encr, integ);
+  for (int dir = 0; dir < 2; dir++) {
+    from = dir == 0 ? i : r;
+    to = dir == 0 ? r : i;
+    vtun__ike_writer_init(&w, inner, sizeof(inner));
+    assert_int_equal(vtun__ike_put_n(&w, VTUN__IKE_N_COOKIE, data, 5), 0);
+    assert_int_equal(
+        vtun__ike_send_sk(from, VTUN__IKE_X_INFORMATIONAL, false, 7, &w), 0);
+    len = from->req.len;
+    assert_true(len <= sizeof(msg));
+    memcpy(msg, from->req.buf, len);
+
+    assert_int_equal(vtun__ike_msg_parse(msg, len, &m), 0);
+    assert_int_equal(vtun__ike_open_sk(to, &m, &c), 0);
+    assert_int_equal(vtun__ike_find_notify(&c, VTUN__IKE_N_COOKIE, &n), 0);
+    assert_int_equal(n.len, 5);
+    assert_memory_equal(n.data, data, 5);
+    assert_int_not_equal(vtun__ike_open_sk(from, &m, &c), 0);
+
+    msg[len - 1] ^= 1;
+    assert_int_equal(vtun__ike_msg_parse(msg, len, &m), 0);
+    assert_int_equal(vtun__ike_open_sk(to, &m, &c), VTUN_EINTEGRITY);
+  }
+  vtun__ike_sa_free(i);
+  vtun__ike_sa_free(r);
+  vtun_ctx_free(ctx);
+}
+
+static void test_sk_gcm(void **state) {
+  (void)state;
+  sk_roundtrip(VTUN_ENCR_AES_GCM_256, 0);
+}
+
+static void test_sk_cbc(void **state) {
+  (void)state;
+  sk_roundtrip(VTUN_ENCR_AES_CBC_128, VTUN_INTEG_SHA2_256_128);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_cavp_sha1),
-      cmocka_unit_test(test_cavp_sha256),
-      cmocka_unit_test(test_child_keymat),
-      cmocka_unit_test(test_neg_freed),
+      cmocka_unit_test(test_cavp_sha1),    cmocka_unit_test(test_cavp_sha256),
+      cmocka_unit_test(test_child_keymat), cmocka_unit_test(test_neg_freed),
+      cmocka_unit_test(test_sk_gcm),       cmocka_unit_test(test_sk_cbc),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
