@@ -220,13 +220,15 @@ static inline int vtun__esp_sa_account(struct vtun__esp_sa *sa,
  * that their misses overlap with the others of a packet. NULL is
  * accepted, and so is a stale pointer: a prefetch never faults. */
 static inline void vtun__esp_prefetch_crypt(const void *crypt) {
-  const char *o = crypt;
+  /* The object's size is the backend's: addresses as integers, so that
+   * none is formed past its end. */
+  uintptr_t o = (uintptr_t)crypt;
 
-  if (o == NULL)
+  if (o == 0)
     return;
-  vtun__prefetch(o);
-  vtun__prefetch(o + 64);
-  vtun__prefetch(o + 128);
+  vtun__prefetch(crypt);
+  vtun__prefetch((const void *)(o + 64));
+  vtun__prefetch((const void *)(o + 128));
 }
 
 /* Counts the time limits from @p now when the SA was made before the
