@@ -172,6 +172,7 @@ struct vtun__ike_tun *vtun__ike_tun_get(vtun_tunnel *t) {
 
   if (tt == NULL && (tt = vtun__zalloc(sizeof(*tt))) != NULL) {
     tt->t = t;
+    vtun__list_init(&tt->sas);
     vtun__timer_init(&tt->t_restart, tun_restart_cb, tt);
     t->ike = tt;
   }

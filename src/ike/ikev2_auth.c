@@ -261,9 +261,17 @@ static int auth_match(struct vtun__ikesa *sa, int type, const char *id) {
  * Child SA pair installed last carries the traffic and the other pair
  * is only rekeyed alongside it. */
 static void auth_replace_old(struct vtun__ikesa *sa) {
-  vtun__list_each_safe (o, nx, &vtun__ike_eng(sa->ctx)->sas,
-                        struct vtun__ikesa) {
-    if (o != sa && o->tunnel == sa->tunnel && o->state >= IKE_S_ESTABLISHED) {
+  struct vtun__ike_tun *tt = vtun__ike_tun(sa->tunnel);
+  struct vtun__list *it, *nx;
+
+  /* Only the tunnel's own SAs: a headquarters bringing up N tunnels does
+   * not walk every SA N times. */
+  for (it = tt != NULL ? tt->sas.next : NULL; it != NULL && it != &tt->sas;
+       it = nx) {
+    struct vtun__ikesa *o = vtun__container_of(it, struct vtun__ikesa, tlink);
+
+    nx = it->next;
+    if (o != sa && o->state >= IKE_S_ESTABLISHED) {
       if (vtun__ike_tun(o->tunnel) != NULL && vtun__ike_tun(o->tunnel)->sa == o)
         vtun__ike_tun(o->tunnel)->sa = sa;
       vtun__ike_sa_set_state(o, IKE_S_DEAD, 0);
@@ -335,7 +343,7 @@ static int auth_instantiate(struct vtun__ikesa *sa) {
     return 0;
   if (tt != NULL && tt->sa == sa)
     tt->sa = NULL;
-  sa->tunnel = NULL;
+  vtun__ike_sa_set_tunnel(sa, NULL);
   if ((rc = vtun__template_instance(tmpl, sa->peer_id_type, sa->peer_id,
                                     &inst)) != 0)
     return rc;

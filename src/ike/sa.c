@@ -58,7 +58,8 @@ struct vtun__ikesa *vtun__ike_sa_new(vtun_ctx *ctx, vtun_tunnel *t,
   sa->ni = sa->neg->ni;
   sa->nr = sa->neg->nr;
   sa->ctx = ctx;
-  sa->tunnel = t;
+  vtun__list_init(&sa->tlink);
+  vtun__ike_sa_set_tunnel(sa, t);
   sa->initiator = initiator;
   sa->born = vtun__ike_now(ctx);
   sa->last_rx = sa->born;
@@ -126,6 +127,7 @@ void vtun__ike_sa_free(struct vtun__ikesa *sa) {
     vtun__ike_tun(sa->tunnel)->sa = NULL;
   sa_unindex(sa);
   vtun__list_remove(&sa->link);
+  vtun__list_remove(&sa->tlink);
   vtun__ike_keys_free(&sa->k);
   vtun__ike_sa_neg_free(sa);
   if (ctx->crypto != NULL)
@@ -228,10 +230,19 @@ struct vtun__ikesa *vtun__ike_sa_find_half(vtun_ctx *ctx, uint64_t ispi,
   return NULL;
 }
 
+void vtun__ike_sa_set_tunnel(struct vtun__ikesa *sa, vtun_tunnel *t) {
+  struct vtun__ike_tun *tt = t != NULL ? vtun__ike_tun_get(t) : NULL;
+
+  vtun__list_remove(&sa->tlink);
+  sa->tunnel = t;
+  if (tt != NULL)
+    vtun__list_append(&tt->sas, &sa->tlink);
+}
+
 void vtun__ike_sa_attach(struct vtun__ikesa *sa, vtun_tunnel *t) {
   struct vtun__ike_tun *tt = vtun__ike_tun_get(t);
 
-  sa->tunnel = t;
+  vtun__ike_sa_set_tunnel(sa, t);
   if (tt != NULL && tt->sa == NULL)
     tt->sa = sa;
 }

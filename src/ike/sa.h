@@ -98,6 +98,7 @@ struct vtun__ike_reasm {
 
 struct vtun__ikesa {
   struct vtun__list link;
+  struct vtun__list tlink;   /* in its tunnel's sas; self-linked if none */
   struct vtun__ikesa *hnext; /* chain of its bucket (vtun__ike_sa_index) */
   uint64_t hkey;             /* the SPI it is filed under */
   bool hashed;
@@ -173,6 +174,7 @@ struct vtun__ikesa {
 struct vtun__ike_tun {
   vtun_tunnel *t;
   struct vtun__ikesa *sa; /* the SA carrying the tunnel */
+  struct vtun__list sas;  /* every IKE SA of the tunnel, through tlink */
   unsigned remote_index;  /* next remote address to try */
   unsigned failures;
   struct vtun__timer t_restart;
@@ -223,6 +225,9 @@ struct vtun__ikesa *vtun__ike_sa_find(vtun_ctx *ctx, uint64_t ispi,
                                       uint64_t rspi, bool init_resp);
 struct vtun__ikesa *vtun__ike_sa_find_half(vtun_ctx *ctx, uint64_t ispi,
                                            const vtun_endpoint *remote);
+/* Moves @p sa to tunnel @p t (NULL: none), keeping the tunnel's list of
+ * SAs. */
+void vtun__ike_sa_set_tunnel(struct vtun__ikesa *sa, vtun_tunnel *t);
 void vtun__ike_sa_attach(struct vtun__ikesa *sa, vtun_tunnel *t);
 struct vtun__ike_tun *vtun__ike_tun(vtun_tunnel *t);
 /* The tunnel's IKE state, made when missing (NULL without memory). */
