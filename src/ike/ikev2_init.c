@@ -69,7 +69,7 @@ static unsigned suites_any(vtun_ctx *ctx, struct ike_suite *out, unsigned max) {
 
 bool vtun__ike_suite_ok(const struct vtun__ikesa *sa,
                         const vtun_ike_peer *peer) {
-  struct ike_suite s[VTUN_MAX_PEER_PROPOSALS + 2];
+  struct ike_suite s[VTUN_MAX_PEER_PROPOSALS + 2] = {{0}};
   unsigned n = suites_of(peer, s, VTUN_MAX_PEER_PROPOSALS);
 
   for (unsigned i = 0; i < n; i++)
@@ -272,7 +272,7 @@ static int send_plain(struct vtun__ikesa *sa, struct vtun__ike_flight *f,
 static int init_build(struct vtun__ikesa *sa, uint8_t *buf, size_t cap,
                       size_t *len) {
   const vtun_ike_peer *peer = vtun__tunnel_peer(sa->tunnel);
-  struct ike_suite s[VTUN_MAX_PEER_PROPOSALS + 2];
+  struct ike_suite s[VTUN_MAX_PEER_PROPOSALS + 2] = {{0}};
   unsigned n = suites_of(peer, s, VTUN_MAX_PEER_PROPOSALS);
   uint8_t pub[VTUN_DH_MAX_BYTES];
   size_t publen = sizeof(pub);
@@ -320,7 +320,7 @@ static int init_send(struct vtun__ikesa *sa) {
 }
 
 int vtun__ike_init_start(struct vtun__ikesa *sa) {
-  struct ike_suite s[VTUN_MAX_PEER_PROPOSALS + 2];
+  struct ike_suite s[VTUN_MAX_PEER_PROPOSALS + 2] = {{0}};
   int rc;
 
   suites_of(vtun__tunnel_peer(sa->tunnel), s, VTUN_MAX_PEER_PROPOSALS);
@@ -339,7 +339,7 @@ int vtun__ike_init_start(struct vtun__ikesa *sa) {
  * of ours; restart with it. */
 static int init_retry_group(struct vtun__ikesa *sa,
                             const struct vtun__ike_notify *n) {
-  struct ike_suite s[VTUN_MAX_PEER_PROPOSALS + 2];
+  struct ike_suite s[VTUN_MAX_PEER_PROPOSALS + 2] = {{0}};
   unsigned cnt =
       suites_of(vtun__tunnel_peer(sa->tunnel), s, VTUN_MAX_PEER_PROPOSALS);
   uint16_t group;
