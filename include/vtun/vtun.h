@@ -1296,8 +1296,8 @@ enum vtun_template_mode {
  * @since 0.1
  */
 VTUN_EXTERN int vtun_tunnel_set_template(vtun_tunnel *t, int mode);
-/** The template mode of @p t (VTUN_TEMPLATE_NONE for instances).
- * @since 0.1 */
+/** The template mode of @p t (VTUN_TEMPLATE_NONE for instances and
+ * ordinary tunnels). Config thread. @since 0.1 */
 VTUN_EXTERN int vtun_tunnel_get_template_mode(const vtun_tunnel *t);
 /**
  * The template that created @p t, or NULL for a configured tunnel.
@@ -1309,9 +1309,10 @@ VTUN_EXTERN int vtun_tunnel_get_template_mode(const vtun_tunnel *t);
 VTUN_EXTERN vtun_tunnel *vtun_tunnel_get_template(const vtun_tunnel *t);
 /**
  * The identity of the branch an instance serves (its IDi as text) and
- * its type through @p type (may be NULL).
- * @return the length, VTUN_ENOENT for a configured tunnel, VTUN_ENOSPC
- * if @p len is too small. @since 0.1
+ * its type (VTUN_ID_*) through @p type (may be NULL), copied into
+ * @p buf as snprintf() would: truncated to @p len - 1 bytes and
+ * terminated. @return the full length (compare it with @p len), or
+ * VTUN_ENOENT for a tunnel no template made. Config thread. @since 0.1
  */
 VTUN_EXTERN vtun_ssize vtun_tunnel_get_branch_id(const vtun_tunnel *t,
                                                  int *type, char *buf,
