@@ -136,8 +136,10 @@ struct vtun_pool {
 
 /* What an instance of a template knows of its origin. */
 struct vtun__tmpl_inst {
-  vtun_tunnel *tmpl;      /* the template */
-  struct vtun__list link; /* in tmpl->tmpl_instances */
+  vtun_tunnel *tmpl;             /* the template */
+  struct vtun__list link;        /* in tmpl->tmpl_instances */
+  struct vtun__tmpl_inst *chain; /* next in the same bucket */
+  uint64_t key;                  /* hash of the identity */
   vtun_tunnel *self;
   struct vtun__timer reap; /* frees a REMOVE-mode instance once down */
   int id_type;
@@ -174,6 +176,8 @@ struct vtun_tunnel {
    * on an instance, what made it. */
   int tmpl_mode;
   struct vtun__list tmpl_instances;
+  struct vtun__tmpl_inst **tmpl_buckets; /* instances by identity */
+  uint32_t tmpl_nbuckets, tmpl_count;
   uint32_t tmpl_seq;            /* the last instance number given */
   struct vtun__tmpl_inst *tmpl; /* NULL unless an instance */
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/match_index.h"
 #include "core/objects.h"
 #include "ike/ike.h"
 #include "util/mem.h"
@@ -145,6 +146,44 @@ static void tmpl_reap(void *arg, struct vtun__timer *tm, vtun_tstamp now) {
   vtun_tunnel_delete(t);
 }
 
+/* Instances by identity: chained buckets, doubled when they hold more
+ * than two instances each on average, so a returning branch is found in
+ * constant expected time. */
+static struct vtun__tmpl_inst **tmpl_bucket(vtun_tunnel *tmpl, uint64_t key) {
+  return &tmpl->tmpl_buckets[key & (tmpl->tmpl_nbuckets - 1)];
+}
+
+static int tmpl_grow(vtun_tunnel *tmpl) {
+  uint32_t n = tmpl->tmpl_nbuckets ? tmpl->tmpl_nbuckets * 2 : 16;
+  struct vtun__tmpl_inst **b = calloc(n, sizeof(*b));
+
+  if (b == NULL)
+    return VTUN_ENOMEM;
+  free(tmpl->tmpl_buckets);
+  tmpl->tmpl_buckets = b;
+  tmpl->tmpl_nbuckets = n;
+  vtun__list_each (in, &tmpl->tmpl_instances, struct vtun__tmpl_inst) {
+    struct vtun__tmpl_inst **head = tmpl_bucket(tmpl, in->key);
+
+    in->chain = *head;
+    *head = in;
+  }
+  return 0;
+}
+
+static void tmpl_unhash(vtun_tunnel *tmpl, struct vtun__tmpl_inst *in) {
+  struct vtun__tmpl_inst **pp;
+
+  if (tmpl->tmpl_buckets == NULL)
+    return;
+  for (pp = tmpl_bucket(tmpl, in->key); *pp != NULL; pp = &(*pp)->chain)
+    if (*pp == in) {
+      *pp = in->chain;
+      tmpl->tmpl_count--;
+      return;
+    }
+}
+
 /* A free name `<template>-<n>`. */
 static int tmpl_name(vtun_tunnel *tmpl, char name[VTUN_NAME_MAX]) {
   vtun_ctx *ctx = tmpl->ctx;
@@ -184,7 +223,13 @@ static int tmpl_create(vtun_tunnel *tmpl, int id_type, const char *id,
   in->tmpl = tmpl;
   in->self = t;
   in->id_type = id_type;
+  in->key = vtun__mi_id_key(id_type, id);
   memcpy(in->id, id, idlen + 1);
+  if (tmpl->tmpl_count + 1 > 2 * tmpl->tmpl_nbuckets && tmpl_grow(tmpl) != 0) {
+    free(in);
+    free(t);
+    return VTUN_ENOMEM;
+  }
   vtun__timer_init(&in->reap, tmpl_reap, in);
 
   /* What the template gives; the profile is shared, not applied (R1
@@ -214,6 +259,9 @@ static int tmpl_create(vtun_tunnel *tmpl, int id_type, const char *id,
   vtun__dp_tunnel_init(t);
   vtun__list_append(&tmpl->ctx->tunnels, &t->link);
   vtun__list_append(&tmpl->tmpl_instances, &in->link);
+  in->chain = *tmpl_bucket(tmpl, in->key);
+  *tmpl_bucket(tmpl, in->key) = in;
+  tmpl->tmpl_count++;
   VTUN_LOG(&t->ctx->log, VTUN_LOG_INFO, VTUN_TOPIC_CTX,
            "%s: created by template %s for branch %s", t->name, tmpl->name,
            in->id);
@@ -225,11 +273,12 @@ static int tmpl_create(vtun_tunnel *tmpl, int id_type, const char *id,
 
 int vtun__template_instance(vtun_tunnel *tmpl, int id_type, const char *id,
                             vtun_tunnel **out) {
-  /* LIMITATION: an instance is found by walking the template's
-   * instances, O(n) per new IKE SA of a branch; the lease table of the
-   * pool is keyed the same way. */
-  vtun__list_each (in, &tmpl->tmpl_instances, struct vtun__tmpl_inst) {
-    if (tmpl_id_eq(in, id_type, id)) {
+  uint64_t key = vtun__mi_id_key(id_type, id);
+
+  for (struct vtun__tmpl_inst *in = tmpl->tmpl_buckets ? *tmpl_bucket(tmpl, key)
+                                                       : NULL;
+       in != NULL; in = in->chain) {
+    if (in->key == key && tmpl_id_eq(in, id_type, id)) {
       vtun__timer_cancel(&tmpl->ctx->timers, &in->reap);
       *out = in->self;
       return 0;
@@ -253,8 +302,10 @@ void vtun__template_detach(vtun_tunnel *t) {
 
   if (in != NULL) {
     vtun__timer_cancel(&t->ctx->timers, &in->reap);
-    if (in->tmpl != NULL)
+    if (in->tmpl != NULL) {
+      tmpl_unhash(in->tmpl, in);
       vtun__list_remove(&in->link);
+    }
     free(in);
     t->tmpl = NULL;
     return;
@@ -263,4 +314,7 @@ void vtun__template_detach(vtun_tunnel *t) {
     vtun__list_remove(&i->link);
     i->tmpl = NULL;
   }
+  free(t->tmpl_buckets);
+  t->tmpl_buckets = NULL;
+  t->tmpl_nbuckets = t->tmpl_count = 0;
 }

@@ -2,6 +2,8 @@
  * the initiation query (section 3), one test per case. */
 #include "fixture.h"
 
+#include "core/template.h"
+
 #define F struct fixture *f = *state
 #define HQ "192.0.2.1"
 
@@ -204,22 +206,67 @@ static void init_down(void **state) {
   assert_int_equal(vtun_tunnel_get_state(f->t1), VTUN_STATE_ADMIN_DOWN);
 }
 
+/* After step 5: a template takes a branch once its ID is known, and
+ * finds each branch's own tunnel again by that ID. */
+static void template_step(void **state) {
+  F;
+  vtun_tunnel *tmpl = fixture_tunnel(f, "Tunnel9", NULL), *got, *again;
+  char why[2048], id[64];
+  unsigned n = 0;
+
+  assert_ok(f->ctx, vtun_tunnel_set_template(tmpl, VTUN_TEMPLATE_KEEP));
+  match(f, "198.51.100.2", VTUN_MATCH_IKEV2, 0, NULL, VTUN_ENOMATCH);
+  assert_true(vtun_ctx_explain_match(f->ctx, NULL, HQ, "198.51.100.2",
+                                     VTUN_MATCH_IKEV2, 0, NULL, why,
+                                     sizeof(why)) > 0);
+  assert_non_null(strstr(why, "the peer ID is needed"));
+  assert_ptr_equal(
+      match(f, "198.51.100.2", VTUN_MATCH_IKEV2, VTUN_ID_FQDN, "br.example", 0),
+      tmpl);
+  assert_true(vtun_ctx_explain_match(f->ctx, NULL, HQ, "198.51.100.2",
+                                     VTUN_MATCH_IKEV2, VTUN_ID_FQDN,
+                                     "br.example", why, sizeof(why)) > 0);
+  assert_non_null(strstr(why, "chosen: template Tunnel9"));
+  /* IKEv1 has no template step. */
+  match(f, "198.51.100.2", VTUN_MATCH_IKEV1_MAIN, 0, NULL, VTUN_ENOMATCH);
+
+  /* 1000 branches, each found again (case-insensitively for FQDNs). */
+  for (int i = 0; i < 1000; i++) {
+    snprintf(id, sizeof(id), "br%d.example", i);
+    assert_int_equal(vtun__template_instance(tmpl, VTUN_ID_FQDN, id, &got), 0);
+    assert_ptr_equal(vtun_tunnel_get_template(got), tmpl);
+  }
+  assert_int_equal(
+      vtun__template_instance(tmpl, VTUN_ID_FQDN, "BR7.example", &got), 0);
+  assert_string_equal(vtun_tunnel_get_name(got), "Tunnel9-8");
+  assert_int_equal(
+      vtun__template_instance(tmpl, VTUN_ID_KEY_ID, "br7.example", &again), 0);
+  assert_ptr_not_equal(got, again);
+  assert_ok(f->ctx, vtun_tunnel_delete(got));
+  assert_int_equal(
+      vtun__template_instance(tmpl, VTUN_ID_FQDN, "br7.example", &again), 0);
+  assert_string_equal(vtun_tunnel_get_name(again), "Tunnel9-1002");
+  for (vtun_tunnel *t = NULL; (t = vtun_tunnel_next(f->ctx, t)) != NULL;)
+    n += vtun_tunnel_get_template(t) == tmpl;
+  assert_int_equal(n, 1001);
+
+  /* An ordinary tunnel again: its instances go. */
+  assert_ok(f->ctx, vtun_tunnel_set_template(tmpl, VTUN_TEMPLATE_NONE));
+  n = 0;
+  for (vtun_tunnel *t = NULL; (t = vtun_tunnel_next(f->ctx, t)) != NULL;)
+    n++;
+  assert_int_equal(n, 2);
+}
+
 #define T(name)                                                                \
   cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      T(step1_candidates),
-      T(step2_destination),
-      T(step3_remote_address),
-      T(step4_peer_id),
-      T(step5_unconstrained),
-      T(step6_refused),
-      T(init_destination),
-      T(init_remote_addresses),
-      T(init_respond_only),
-      T(init_source_moves),
-      T(init_down),
+      T(step1_candidates),  T(step2_destination),   T(step3_remote_address),
+      T(step4_peer_id),     T(step5_unconstrained), T(step6_refused),
+      T(template_step),     T(init_destination),    T(init_remote_addresses),
+      T(init_respond_only), T(init_source_moves),   T(init_down),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
