@@ -17,6 +17,13 @@
  * `ratio scale-packet-cost N/1 <x>` (bursts), `bytes-per-tunnel <n>`,
  * `seconds-all-up N <s>`.
  *
+ * `bench_scale N template` configures HQ with one template tunnel and
+ * one master secret instead of N tunnels with N peers: each branch uses
+ * the key derived for its identity and gets its tunnel from the template
+ * at IKE_AUTH. The same figures are printed with `-template` appended to
+ * their names (bytes per tunnel then count the instances the template
+ * made, configuration being one template).
+ *
  * Branches use outer addresses from 198.18.0.0/15 (RFC 2544's benchmark
  * range); nothing leaves the process. */
 #include <malloc.h>
@@ -47,6 +54,8 @@ static struct dgram *queue;
 static size_t q_head, q_tail, q_cap;
 static struct node hq, *branches;
 static int n_branches;
+static int use_template; /* HQ: one template instead of N tunnels */
+static const char master[] = "scale-benchmark-master-secret";
 static int up_count;
 static uint64_t delivered;
 static struct dgram capture; /* data path phase: the last datagram */
@@ -172,6 +181,26 @@ static void hq_tunnel(int i, vtun_iface *up) {
   CHECK(hq.ctx, vtun_tunnel_set_profile(t, p));
 }
 
+/* One template for every branch, with keys derived from one secret. */
+static void hq_template(vtun_iface *up) {
+  vtun_ike_peer *peer;
+  vtun_ipsec_profile *p;
+  vtun_tunnel *t;
+
+  CHECK(hq.ctx, vtun_ike_peer_new(hq.ctx, NULL, "branches", &peer));
+  CHECK(hq.ctx, vtun_ike_peer_set_psk_master(peer, (const uint8_t *)master,
+                                             sizeof(master) - 1));
+  CHECK(hq.ctx, vtun_ipsec_profile_new(hq.ctx, NULL, "prof", &p));
+  CHECK(hq.ctx, vtun_ipsec_profile_set_ike_peer(p, "branches"));
+  CHECK(hq.ctx, vtun_ipsec_profile_set_proposal(p, "esp"));
+  CHECK(hq.ctx, vtun_tunnel_new(hq.ctx, "Tunnel", &t));
+  CHECK(hq.ctx, vtun_tunnel_set_protocol(t, VTUN_TUNNEL_IPSEC));
+  CHECK(hq.ctx, vtun_tunnel_set_unnumbered(t, up));
+  CHECK(hq.ctx, vtun_tunnel_set_source_iface(t, up));
+  CHECK(hq.ctx, vtun_tunnel_set_profile(t, p));
+  CHECK(hq.ctx, vtun_tunnel_set_template(t, VTUN_TEMPLATE_KEEP));
+}
+
 static void hq_setup(size_t *baseline, size_t *after_config) {
   vtun_ipsec_proposal *prop;
   vtun_iface *up;
@@ -183,8 +212,11 @@ static void hq_setup(size_t *baseline, size_t *after_config) {
   CHECK(hq.ctx, vtun_ipsec_proposal_new(hq.ctx, NULL, "esp", &prop));
   CHECK(hq.ctx, vtun_ipsec_proposal_set_encr(prop, VTUN_ENCR_AES_GCM_256));
   *baseline = mallinfo2().uordblks;
-  for (int i = 0; i < n_branches; i++)
-    hq_tunnel(i, up);
+  if (use_template)
+    hq_template(up);
+  else
+    for (int i = 0; i < n_branches; i++)
+      hq_tunnel(i, up);
   CHECK(hq.ctx, vtun_ctx_commit(hq.ctx));
   *after_config = mallinfo2().uordblks;
 }
@@ -204,8 +236,17 @@ static void branch_setup(int i) {
   CHECK(b->ctx, vtun_iface_new(b->ctx, "uplink", VTUN_LAYER3, &up));
   CHECK(b->ctx, vtun_iface_set_address(up, addr, 15));
   CHECK(b->ctx, vtun_ike_peer_new(b->ctx, NULL, "hq", &peer));
-  CHECK(b->ctx,
-        vtun_ike_peer_set_psk(peer, (const uint8_t *)psk, sizeof(psk) - 1));
+  if (use_template) {
+    char key[65];
+
+    if (vtun_derive_branch_psk((const uint8_t *)master, sizeof(master) - 1,
+                               VTUN_ID_FQDN, id, key, sizeof(key)) != 64)
+      die("vtun_derive_branch_psk", NULL, VTUN_EINTERNAL);
+    CHECK(b->ctx, vtun_ike_peer_set_psk(peer, (const uint8_t *)key, 64));
+  } else {
+    CHECK(b->ctx,
+          vtun_ike_peer_set_psk(peer, (const uint8_t *)psk, sizeof(psk) - 1));
+  }
   CHECK(b->ctx, vtun_ike_peer_set_local_id(peer, VTUN_ID_FQDN, id));
   CHECK(b->ctx, vtun_ike_peer_add_remote_address(peer, "192.0.2.1"));
   CHECK(b->ctx, vtun_ipsec_proposal_new(b->ctx, NULL, "esp", &prop));
@@ -287,10 +328,22 @@ static void measure_packets(int packets, int burst, double *cost1,
   vtun_tunnel **hq_tun = calloc((size_t)n_branches, sizeof(*hq_tun));
   char name[64];
 
-  for (int i = 0; i < n_branches; i++) {
+  for (int i = 0; i < n_branches && !use_template; i++) {
     snprintf(name, sizeof(name), "Tunnel%d", i);
     hq_tun[i] = vtun_tunnel_find(hq.ctx, name);
   }
+  /* A template's instances, by the branch identity b<i>.example.net. */
+  for (vtun_tunnel *t = NULL;
+       use_template && (t = vtun_tunnel_next(hq.ctx, t)) != NULL;) {
+    int i;
+
+    if (vtun_tunnel_get_branch_id(t, NULL, name, sizeof(name)) > 0 &&
+        sscanf(name, "b%d.", &i) == 1 && i >= 0 && i < n_branches)
+      hq_tun[i] = t;
+  }
+  for (int i = 0; i < n_branches; i++)
+    if (hq_tun[i] == NULL)
+      die("HQ tunnel of a branch", hq.ctx, VTUN_ENOENT);
   *cost1 = *cost100 = *costn = 1e9;
   for (int round = 0; round < 5; round++) {
     double a = packet_cost(hq_tun, 1, burst, packets);
@@ -309,8 +362,10 @@ int main(int argc, char **argv) {
   size_t baseline, after_config, after_up;
   double hq_cpu = 0, wall = 0, c1, c100, cn, r1, r100, rn;
   uint64_t before;
+  const char *sfx;
 
   n_branches = argc > 1 ? atoi(argv[1]) : 10000;
+  use_template = argc > 2 && strcmp(argv[2], "template") == 0;
   if (n_branches < 1 || n_branches > 100000)
     return 2;
   q_cap = (size_t)n_branches * 4 + 1024;
@@ -347,10 +402,13 @@ int main(int argc, char **argv) {
          (after_config - baseline) / (size_t)n_branches,
          (after_up - baseline) / (size_t)n_branches);
 
-  printf("ratio scale-packet-cost-random %d/1 %.2f\n", n_branches, rn / r1);
-  printf("ratio scale-packet-cost %d/1 %.2f\n", n_branches, cn / c1);
-  printf("bytes-per-tunnel %zu\n", (after_up - baseline) / (size_t)n_branches);
-  printf("seconds-all-up %d %.2f\n", n_branches, hq_cpu);
+  sfx = use_template ? "-template" : "";
+  printf("ratio scale-packet-cost-random%s %d/1 %.2f\n", sfx, n_branches,
+         rn / r1);
+  printf("ratio scale-packet-cost%s %d/1 %.2f\n", sfx, n_branches, cn / c1);
+  printf("bytes-per-tunnel%s %zu\n", sfx,
+         (after_up - baseline) / (size_t)n_branches);
+  printf("seconds-all-up%s %d %.2f\n", sfx, n_branches, hq_cpu);
   vtun_ctx_free(hq.ctx);
   free(branches);
   return 0;
