@@ -48,7 +48,8 @@ for tool in iperf3 /usr/lib/ipsec/charon swanctl; do
   command -v "$tool" >/dev/null ||
     { echo "bench tunnel: $tool missing (apt-get install iperf3" \
         "strongswan-charon strongswan-swanctl libcharon-extra-plugins" \
-        "libstrongswan-extra-plugins)" >&2; exit 1; }
+        "libstrongswan-extra-plugins libstrongswan-standard-plugins)" >&2
+      exit 1; }
 done
 
 # Two namespaces joined by one veth pair: 192.0.2.1 and 192.0.2.2.
