@@ -149,6 +149,7 @@ struct vtun__tmpl_inst {
 struct vtun_tunnel {
   struct vtun__list link;
   vtun_ctx *ctx;
+  vtun_tunnel *name_next; /* next in the same name bucket */
   char name[VTUN_NAME_MAX];
   int protocol;
   vtun_vsys *vsys;
@@ -197,6 +198,8 @@ struct vtun_ctx {
   void *crypto_state;
 
   struct vtun__list vsyses, vrfs, ifaces, tunnels;
+  vtun_tunnel **tun_names; /* tunnels by name: chained buckets */
+  uint32_t tun_nbuckets, tun_count;
   struct vtun__list ike_proposals, ike_peers, ipsec_proposals, profiles, pools;
   bool committed;
   struct vtun__match_index match_index; /* see match_index.h */

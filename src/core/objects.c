@@ -376,6 +376,9 @@ void *vtun_iface_get_user_data(const vtun_iface *iface) {
 
 void vtun__objects_free_all(vtun_ctx *ctx) {
   FREE_LIST(&ctx->tunnels, vtun_tunnel, vtun__tunnel_destroy);
+  free(ctx->tun_names);
+  ctx->tun_names = NULL;
+  ctx->tun_nbuckets = ctx->tun_count = 0;
   FREE_LIST(&ctx->profiles, vtun_ipsec_profile, free);
   FREE_LIST(&ctx->ike_peers, vtun_ike_peer, vtun__peer_destroy);
   FREE_LIST(&ctx->ipsec_proposals, vtun_ipsec_proposal, free);

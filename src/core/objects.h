@@ -42,6 +42,12 @@ void vtun__tunnel_destroy(vtun_tunnel *t);
 void vtun__peer_destroy(vtun_ike_peer *peer);
 void vtun__pool_destroy(vtun_pool *pool);
 
+/* The index of tunnels by name (vtun_tunnel_find in constant expected
+ * time): add fails only with VTUN_ENOMEM; remove is harmless for a
+ * tunnel not in it. */
+int vtun__tunnel_name_add(vtun_tunnel *t);
+void vtun__tunnel_name_remove(vtun_tunnel *t);
+
 /* Sets the tunnel's operational state and tells the host. */
 void vtun__tunnel_set_state(vtun_tunnel *t, int state, int error);
 

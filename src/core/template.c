@@ -258,6 +258,13 @@ static int tmpl_create(vtun_tunnel *tmpl, int id_type, const char *id,
   t->tmpl = in;
   vtun__dp_tunnel_init(t);
   vtun__list_append(&tmpl->ctx->tunnels, &t->link);
+  if (vtun__tunnel_name_add(t) != 0) {
+    vtun__list_remove(&t->link);
+    vtun__dp_tunnel_fini(t);
+    free(in);
+    free(t);
+    return VTUN_ENOMEM;
+  }
   vtun__list_append(&tmpl->tmpl_instances, &in->link);
   in->chain = *tmpl_bucket(tmpl, in->key);
   *tmpl_bucket(tmpl, in->key) = in;

@@ -10,6 +10,72 @@
 #include "ike/ike.h"
 #include "util/mem.h"
 
+/* ------------------------------------------------------- by name */
+
+static uint32_t tun_name_hash(const char *s) {
+  uint32_t h = 2166136261u;
+
+  for (; *s != '\0'; s++)
+    h = (h ^ (uint8_t)*s) * 16777619u;
+  return h;
+}
+
+static vtun_tunnel **tun_name_bucket(vtun_ctx *ctx, const char *name) {
+  return &ctx->tun_names[tun_name_hash(name) & (ctx->tun_nbuckets - 1)];
+}
+
+/* Doubles the buckets once they hold two tunnels each on average. */
+static int tun_names_grow(vtun_ctx *ctx) {
+  uint32_t n = ctx->tun_nbuckets ? ctx->tun_nbuckets * 2 : 64;
+  vtun_tunnel **b = calloc(n, sizeof(*b));
+
+  if (b == NULL)
+    return VTUN_ENOMEM;
+  free(ctx->tun_names);
+  ctx->tun_names = b;
+  ctx->tun_nbuckets = n;
+  vtun__list_each (t, &ctx->tunnels, vtun_tunnel) {
+    vtun_tunnel **head = tun_name_bucket(ctx, t->name);
+
+    t->name_next = *head;
+    *head = t;
+  }
+  return 0;
+}
+
+/* @p t is on the context's list already. */
+int vtun__tunnel_name_add(vtun_tunnel *t) {
+  vtun_ctx *ctx = t->ctx;
+  vtun_tunnel **head;
+
+  if (ctx->tun_count + 1 > 2 * ctx->tun_nbuckets) {
+    /* The rebuild links every listed tunnel, this one included. */
+    if (tun_names_grow(ctx) != 0)
+      return VTUN_ENOMEM;
+    ctx->tun_count++;
+    return 0;
+  }
+  head = tun_name_bucket(ctx, t->name);
+  t->name_next = *head;
+  *head = t;
+  ctx->tun_count++;
+  return 0;
+}
+
+void vtun__tunnel_name_remove(vtun_tunnel *t) {
+  vtun_ctx *ctx = t->ctx;
+
+  if (ctx->tun_names == NULL)
+    return;
+  for (vtun_tunnel **pp = tun_name_bucket(ctx, t->name); *pp != NULL;
+       pp = &(*pp)->name_next)
+    if (*pp == t) {
+      *pp = t->name_next;
+      ctx->tun_count--;
+      return;
+    }
+}
+
 int vtun_tunnel_new(vtun_ctx *ctx, const char *name, vtun_tunnel **out) {
   vtun_tunnel *t;
   int rv;
@@ -31,18 +97,24 @@ int vtun_tunnel_new(vtun_ctx *ctx, const char *name, vtun_tunnel **out) {
   vtun__list_init(&t->tmpl_instances);
   vtun__dp_tunnel_init(t);
   vtun__list_append(&ctx->tunnels, &t->link);
+  if (vtun__tunnel_name_add(t) != 0) {
+    vtun__list_remove(&t->link);
+    vtun__dp_tunnel_fini(t);
+    free(t);
+    return VTUN_ENOMEM;
+  }
   vtun__match_changed(ctx);
   *out = t;
   return 0;
 }
 
 vtun_tunnel *vtun_tunnel_find(vtun_ctx *ctx, const char *name) {
-  if (name == NULL)
+  if (name == NULL || ctx->tun_names == NULL)
     return NULL;
-  vtun__list_each (t, &ctx->tunnels, vtun_tunnel) {
+  for (vtun_tunnel *t = *tun_name_bucket(ctx, name); t != NULL;
+       t = t->name_next)
     if (strcmp(t->name, name) == 0)
       return t;
-  }
   return NULL;
 }
 
@@ -55,6 +127,7 @@ vtun_tunnel *vtun_tunnel_next(vtun_ctx *ctx, vtun_tunnel *prev) {
 }
 
 void vtun__tunnel_destroy(vtun_tunnel *t) {
+  vtun__tunnel_name_remove(t);
   vtun__ike_tunnel_free(t);
   /* An instance shares its template's profile without holding it. */
   if (t->profile != NULL && t->profile->tunnel == t)
