@@ -74,7 +74,8 @@ measure() {
   ip netns exec "$P-b" iperf3 -s -1 -B "$dst" >/dev/null 2>&1 &
   PIDS+=($!)
   sleep 0.5
-  out=$(ip netns exec "$P-a" iperf3 -c "$dst" -B "$src" -t "$SECS" -J)
+  out=$(timeout $((SECS + 30)) ip netns exec "$P-a" iperf3 -c "$dst" -B "$src" \
+    -t "$SECS" -J)
   RESULT=$(python3 -c 'import json,sys
 print("%.3f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))' <<<"$out")
 }

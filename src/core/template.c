@@ -137,7 +137,7 @@ static void tmpl_reap(void *arg, struct vtun__timer *tm, vtun_tstamp now) {
   (void)tm;
   (void)now;
   /* The branch came back in the meantime. */
-  if (t->state == VTUN_STATE_UP || t->state == VTUN_STATE_NEGOTIATING)
+  if (t->state != VTUN_STATE_IDLE && t->state != VTUN_STATE_ADMIN_DOWN)
     return;
   VTUN_LOG(&t->ctx->log, VTUN_LOG_INFO, VTUN_TOPIC_CTX,
            "%s: branch %s gone; template %s removes the tunnel", t->name,
@@ -297,9 +297,11 @@ int vtun__template_instance(vtun_tunnel *tmpl, int id_type, const char *id,
 void vtun__template_state(vtun_tunnel *t) {
   struct vtun__tmpl_inst *in = t->tmpl;
 
+  /* Idle is what a tunnel is once its IKE SA went; down (a Child SA at
+   * its hard lifetime) passes while the IKE SA makes a new pair. */
   if (in == NULL || in->tmpl == NULL ||
       in->tmpl->tmpl_mode != VTUN_TEMPLATE_REMOVE ||
-      t->state == VTUN_STATE_UP || t->state == VTUN_STATE_NEGOTIATING)
+      (t->state != VTUN_STATE_IDLE && t->state != VTUN_STATE_ADMIN_DOWN))
     return;
   (void)vtun__timer_arm(&t->ctx->timers, &in->reap, t->ctx->now);
 }

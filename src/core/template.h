@@ -17,8 +17,8 @@ int vtun__template_check(vtun_ctx *ctx);
 int vtun__template_instance(vtun_tunnel *tmpl, int id_type, const char *id,
                             vtun_tunnel **out);
 
-/* @p t changed state: an instance of a REMOVE-mode template that is no
- * longer negotiating or up is freed from a timer soon after. */
+/* @p t changed state: an instance of a REMOVE-mode template that went
+ * idle (its IKE SA is gone) is freed from a timer soon after. */
 void vtun__template_state(vtun_tunnel *t);
 
 /* Called when @p t is destroyed: an instance leaves its template; a

@@ -9,6 +9,7 @@
 #include "esp/dp.h"
 #include "esp/esp.h"
 #include "esp/sadb.h"
+#include "ike/ike.h"
 #include "util/mem.h"
 
 #define NAT_KEEPALIVE_PERIOD (20 * VTUN_SECONDS) /* RFC 3948 §4 */
@@ -303,6 +304,7 @@ static vtun_tstamp tun_tick_sas(vtun_tunnel *t, vtun_tstamp now) {
     tun_sa_event(t, VTUN_EVENT_SA_HARD_EXPIRED, spi_in, spi_out,
                  VTUN_ELIFETIME);
     vtun__tunnel_set_state(t, VTUN_STATE_DOWN, VTUN_ELIFETIME);
+    vtun__ike_child_expired(t);
     return VTUN_TSTAMP_MAX;
   }
   if (li == VTUN__SA_SOFT)

@@ -32,6 +32,10 @@ void vtun__ike_tunnel_free(vtun_tunnel *t);
  * (after a commit). */
 void vtun__ike_start_all(vtun_ctx *ctx);
 
+/* The data path removed @p t's SA pair at its hard lifetime: when the
+ * tunnel's IKE SA is up, the peer is told (Delete) and a new pair is
+ * made over it. */
+void vtun__ike_child_expired(vtun_tunnel *t);
 /* The data path found no SA for @p t: start an on-demand tunnel. */
 void vtun__ike_on_traffic(vtun_tunnel *t);
 

@@ -232,6 +232,10 @@ int vtun__ike_child_install(struct vtun__ikesa *sa, struct vtun__child *c,
            c->spi_out, rekey ? "rekeyed" : "installed");
   ev.type = rekey ? VTUN_EVENT_SA_REKEYED : VTUN_EVENT_SA_INSTALLED;
   vtun__event(sa->ctx, &ev);
+  /* A new pair after the last one expired brings the tunnel back. */
+  if (sa->state == IKE_S_ESTABLISHED && sa->tunnel->state != VTUN_STATE_UP &&
+      vtun__ike_tun(sa->tunnel) != NULL && vtun__ike_tun(sa->tunnel)->sa == sa)
+    vtun__tunnel_set_state(sa->tunnel, VTUN_STATE_UP, 0);
   return 0;
 }
 
@@ -266,16 +270,42 @@ static unsigned child_bytes_used(const struct vtun__ikesa *sa) {
   return most;
 }
 
-/* Traffic-based lifetimes (RFC 4301 §4.4.2.1): the pair is rekeyed once
- * either direction used 75% of its byte limit, looked at every 10 s, and
- * every second past half of it, so that even a fast tunnel rekeys before
- * the data path's hard limit. Returns the delay until the next look. */
-static vtun_tstamp child_bytes_poll(const struct vtun__ikesa *sa) {
-  unsigned used = child_bytes_used(sa);
+/* The fastest a tunnel is assumed to carry, bytes per second (20 Gbit/s):
+ * the byte counters are looked at before such a tunnel could reach 75%
+ * of its byte limit. */
+#define CHILD_RATE_MAX 2500000000ull
 
-  if (used >= 75)
-    return 0;
-  return used >= 50 ? VTUN_SECONDS : 10 * VTUN_SECONDS;
+/* Traffic-based lifetimes (RFC 4301 §4.4.2.1): the pair is rekeyed once
+ * either direction used 75% of its byte limit. The counters are looked
+ * at again before a tunnel at CHILD_RATE_MAX could get there (at least
+ * every 10 s, at most every 100 ms), so that even a fast tunnel rekeys
+ * well before the data path's hard limit. Returns the delay until the
+ * next look. */
+static vtun_tstamp child_bytes_poll(const struct vtun__ikesa *sa) {
+  const struct vtun__tunnel_dp *dp = &sa->tunnel->dp;
+  const struct vtun__esp_sa *s[2] = {
+      atomic_load_explicit(&dp->out_sa, memory_order_acquire), dp->in_sa};
+  uint64_t left = UINT64_MAX;
+  vtun_tstamp delay;
+
+  for (int i = 0; i < 2; i++) {
+    uint64_t b, mark;
+
+    if (s[i] == NULL || s[i]->hard_bytes == 0 || s[i]->hard_bytes == UINT64_MAX)
+      continue;
+    b = atomic_load_explicit(&s[i]->cnt.bytes, memory_order_relaxed);
+    mark = s[i]->hard_bytes / 4 * 3;
+    if (b >= mark)
+      return 0;
+    if (mark - b < left)
+      left = mark - b;
+  }
+  if (left == UINT64_MAX)
+    return 10 * VTUN_SECONDS;
+  delay = (vtun_tstamp)(left / (CHILD_RATE_MAX / 1000)) * (VTUN_SECONDS / 1000);
+  if (delay < VTUN_SECONDS / 10)
+    return VTUN_SECONDS / 10;
+  return delay < 10 * VTUN_SECONDS ? delay : 10 * VTUN_SECONDS;
 }
 
 /* Arms the Child SA timer: the time-based soft lifetime, or an earlier
@@ -359,7 +389,7 @@ int vtun__ike_rekey_child_start(struct vtun__ikesa *sa) {
     return 0;
 
   /* Past its hard lifetime the data path removed the pair: start over. */
-  if (sa->child.lifetime_s != 0 &&
+  if (sa->child.lifetime_s != 0 && sa->child.born != 0 &&
       vtun__ike_now(sa->ctx) - sa->child.born >=
           (vtun_tstamp)sa->child.lifetime_s * VTUN_SECONDS) {
     (void)vtun__ike_send_delete(sa, false);
@@ -417,6 +447,26 @@ void vtun__ike_child_gone(struct vtun__ikesa *sa) {
   sa->old_spi_in = 0;
   sa->rk_child_due = false;
   vtun__ike_sa_arm(sa, &sa->t_rekey_child, sa->initiator ? 0 : CHILD_GONE_WAIT);
+}
+
+void vtun__ike_child_expired(vtun_tunnel *t) {
+  struct vtun__ike_tun *tt = t->ike;
+  struct vtun__ikesa *sa = tt != NULL ? tt->sa : NULL;
+
+  if (sa == NULL || sa->state != IKE_S_ESTABLISHED || sa->child.spi_out == 0)
+    return;
+  VTUN_LOG(&sa->ctx->log, VTUN_LOG_INFO, VTUN_TOPIC_IKE,
+           "%s: Child SA in 0x%08x out 0x%08x reached its hard lifetime; "
+           "making a new one over the IKE SA",
+           t->name, sa->child.spi_in, sa->child.spi_out);
+  /* The peer hears that the pair is gone (RFC 7296 §1.4.1). */
+  sa->old_spi_in = sa->child.spi_in;
+  (void)vtun__ike_send_delete(sa, true);
+  sa->old_spi_in = 0;
+  sa->child.spi_in = sa->child.spi_out = 0;
+  sa->child.born = 0;
+  sa->rk_child_due = false;
+  vtun__ike_sa_arm(sa, &sa->t_rekey_child, 0);
 }
 
 int vtun__ike_new_child_start(struct vtun__ikesa *sa) {

@@ -909,6 +909,34 @@ static void test_ike_rekey_with_short_child(void **state) {
 /* Traffic-based lifetimes: with the smallest byte limit the Child SA
  * pair is rekeyed by volume, under traffic, and no packet is lost to the
  * data path's hard limit. */
+/* Traffic faster than any rekey reaches the hard byte limit: the data
+ * path removes the pair, and a new one is made over the same IKE SA. */
+static void test_hard_limit_new_pair(void **state) {
+  vtun_tunnel_stats st;
+
+  (void)state;
+  pair_make(44, 0, 0);
+  OK(br.n->ctx, vtun_ipsec_profile_set_lifetime(br.prof, 3600, 2560));
+  OK(hq.n->ctx, vtun_ipsec_profile_set_lifetime(hq.prof, 3600, 2560));
+  pair_commit();
+  assert_true(lb_run(&net, 10 * VTUN_SECONDS, both_up));
+  /* 2.8 MB at once, no time for a look at the counters. */
+  for (int i = 0; i < 2000; i++)
+    (void)lb_ping_len(br.t, 1400);
+  vtun_tunnel_get_stats(br.t, &st, sizeof(st));
+  assert_true(st.drop_lifetime > 0);
+  assert_true(lb_run(&net, 5 * VTUN_SECONDS, both_up));
+  lb_run(&net, 5 * VTUN_SECONDS, NULL);
+  assert_true(br.n->events[VTUN_EVENT_SA_HARD_EXPIRED] >= 1);
+  assert_int_equal(br.n->events[VTUN_EVENT_IKE_SA_UP], 1);
+  assert_int_equal(hq.n->events[VTUN_EVENT_IKE_SA_UP], 1);
+  assert_true(br.n->events[VTUN_EVENT_SA_INSTALLED] >= 2);
+  assert_int_equal(vtun_tunnel_get_state(br.t), VTUN_STATE_UP);
+  assert_int_equal(vtun_tunnel_get_state(hq.t), VTUN_STATE_UP);
+  assert_esp_both_ways();
+  lb_free(&net);
+}
+
 static void test_rekey_by_volume(void **state) {
   vtun_tunnel_stats sb, sh;
   uint64_t sent = 0;
@@ -985,6 +1013,7 @@ int main(void) {
       cmocka_unit_test(test_both_initiate),
       cmocka_unit_test(test_ike_rekey_with_short_child),
       cmocka_unit_test(test_rekey_by_volume),
+      cmocka_unit_test(test_hard_limit_new_pair),
       cmocka_unit_test(test_pfs_one_side),
       cmocka_unit_test(test_source_moves),
       cmocka_unit_test(test_lossy_trials),
