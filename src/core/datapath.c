@@ -119,11 +119,12 @@ int vtun__dp_send_sa(vtun_ctx *ctx, struct vtun__esp_sa *sa, int user,
 
 /* Starts loading what a packet reads of a tunnel (struct vtun__tunnel_dp
  * puts it first): one or two cache lines, as the tunnel falls.
- * LIMITATION: the cipher state inside OpenSSL (key schedule, GHASH
- * table) cannot be prefetched through its interface, so with 10,000
- * tunnels the first packet of a burst still waits for it: bench/run
- * scale measures 1.2 times the one-tunnel cost per packet in bursts of
- * 16, where the goal is 1.1. */
+ * LIMITATION: with 10,000 tunnels a burst's first packet still waits for
+ * a few dependent cache misses (tunnel, then SA and key; SPI table slot,
+ * then SA and key) and puts its SAs' keys into the backend's keyed
+ * contexts: bench/run scale measures 1.08 to 1.12 times the one-tunnel
+ * cost per packet in bursts of 16 on a 2-core VM, around the goal of
+ * 1.1. */
 static void dp_prefetch_tunnel(const vtun_tunnel *t) {
   vtun__prefetch(&t->dp);
   vtun__prefetch(&t->dp.cnt.rx_bytes);

@@ -3,6 +3,8 @@
 #ifndef VTUN_CRYPTO_OSSL_H
 #define VTUN_CRYPTO_OSSL_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -10,10 +12,25 @@
 
 #include "vtun/vtun_crypto.h"
 
+/* AEAD algorithms with keyed contexts kept in the state (openssl.c), and
+ * how many contexts each keeps. */
+#define VTUN__OSSL_AEADS 3
+#define VTUN__OSSL_SLOTS 8
+
+/* One keyed AEAD context of the state; see openssl.c. owner and ctx are
+ * read and written only by the thread that set busy. */
+struct vtun__ossl_slot {
+  atomic_bool busy;
+  const void *owner; /* the AEAD object whose key ctx holds, or NULL */
+  EVP_CIPHER_CTX *ctx;
+};
+
 /* What init makes: the library context every fetch uses (the host's, or
- * NULL for OpenSSL's default one). */
+ * NULL for OpenSSL's default one), and the AEAD contexts. */
 struct vtun__ossl {
   OSSL_LIB_CTX *libctx;
+  atomic_uint next[VTUN__OSSL_AEADS]; /* where the next key goes */
+  struct vtun__ossl_slot slot[VTUN__OSSL_AEADS][VTUN__OSSL_SLOTS];
 };
 
 int vtun__ossl_mac_new(void *state, int alg, int is_prf, const uint8_t *key,

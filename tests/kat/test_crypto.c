@@ -1,9 +1,11 @@
 /* Known-answer tests of the OpenSSL backend's symmetric primitives: AEAD,
  * AES-CBC, HMAC and hashes, each against the published vectors named at
- * its table, plus tampering, in-place use, key reuse and the absence of
- * allocations on the data path. */
+ * its table, plus tampering, in-place use, key reuse, many keys taking
+ * turns in the backend's keyed contexts (from one thread and from two),
+ * and the absence of allocations on the data path. */
 #include "test_crypto_hex.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -276,6 +278,121 @@ static void test_aead_key_reuse(void **state) {
   }
 }
 
+/* Many keys of one algorithm: an object's message comes out the same
+ * whether its key is still in one of the backend's keyed contexts or has
+ * to be put in again, also after other objects were freed and new ones
+ * took their addresses; once every context exists, nothing allocates. */
+#define MANY 40
+
+static void many_keys(int encr, size_t klen, uint8_t key[MANY][32]) {
+  for (int k = 0; k < MANY; k++)
+    for (size_t i = 0; i < klen; i++)
+      key[k][i] = (uint8_t)(k * 31 + i * 7 + encr);
+}
+
+static void test_aead_many_keys(void **state) {
+  static const int encrs[] = {VTUN_ENCR_AES_GCM_128, VTUN_ENCR_AES_GCM_256,
+                              VTUN_ENCR_CHACHA20_POLY1305};
+  uint8_t key[MANY][32], nonce[12] = {1, 2, 3}, pt[100], ct[MANY][100];
+  uint8_t tag[MANY][16], buf[100], t[16];
+  void *a[MANY];
+  long before;
+
+  for (size_t i = 0; i < sizeof(pt); i++)
+    pt[i] = (uint8_t)(i ^ 0x5a);
+  for (size_t e = 0; e < 3; e++) {
+    size_t klen = encrs[e] == VTUN_ENCR_AES_GCM_128 ? 16 : 32;
+
+    /* The reference: each key alone, in a fresh object. */
+    many_keys(encrs[e], klen, key);
+    for (int k = 0; k < MANY; k++) {
+      assert_int_equal(ops->aead_new(*state, encrs[e], key[k], klen, &a[k]), 0);
+      assert_int_equal(
+          ops->aead_seal(a[k], nonce, NULL, 0, pt, 100, ct[k], tag[k], 16), 0);
+      ops->aead_free(a[k]);
+    }
+
+    for (int k = 0; k < MANY; k++)
+      assert_int_equal(ops->aead_new(*state, encrs[e], key[k], klen, &a[k]), 0);
+    before = allocs;
+    for (int round = 0; round < 20; round++) {
+      /* Forwards, backwards, and the same key twice in a row. */
+      for (int j = 0; j < MANY; j++) {
+        int k = round % 2 == 0 ? j : MANY - 1 - j;
+
+        assert_int_equal(
+            ops->aead_seal(a[k], nonce, NULL, 0, pt, 100, buf, t, 16), 0);
+        assert_memory_equal(buf, ct[k], 100);
+        assert_memory_equal(t, tag[k], 16);
+        assert_int_equal(
+            ops->aead_open(a[k], nonce, NULL, 0, buf, 100, buf, t, 16), 0);
+        assert_memory_equal(buf, pt, 100);
+      }
+      /* Every context of the algorithm exists after the first round. */
+      if (round > 0)
+        assert_int_equal(allocs - before, 0);
+      /* A freed key leaves no trace another object could use. */
+      ops->aead_free(a[round]);
+      assert_int_equal(
+          ops->aead_new(*state, encrs[e], key[round], klen, &a[round]), 0);
+      before = allocs;
+    }
+    for (int k = 0; k < MANY; k++)
+      ops->aead_free(a[k]);
+  }
+}
+
+/* Two threads sealing and opening with different objects of one
+ * algorithm at the same time share the backend's keyed contexts without
+ * mixing their keys. */
+struct race {
+  void *a[4];
+  uint8_t (*ct)[64];
+  int bad;
+};
+
+static void *race_run(void *arg) {
+  struct race *r = arg;
+  uint8_t nonce[12] = {9}, pt[64] = {0}, buf[64], tag[16];
+
+  for (int i = 0; i < 20000; i++) {
+    int k = i % 4;
+
+    if (r->a[k] == NULL)
+      continue;
+    if (ops->aead_seal(r->a[k], nonce, NULL, 0, pt, 64, buf, tag, 16) != 0 ||
+        memcmp(buf, r->ct[k], 64) != 0 ||
+        ops->aead_open(r->a[k], nonce, NULL, 0, buf, 64, buf, tag, 16) != 0)
+      r->bad++;
+  }
+  return NULL;
+}
+
+static void test_aead_threads(void **state) {
+  uint8_t key[MANY][32], nonce[12] = {9}, pt[64] = {0}, ct[8][64], tag[16];
+  struct race r1 = {{NULL}, ct, 0}, r2 = {{NULL}, ct + 4, 0};
+  pthread_t th;
+
+  many_keys(VTUN_ENCR_AES_GCM_256, 32, key);
+  for (int k = 0; k < 8; k++) {
+    void **a = k < 4 ? &r1.a[k] : &r2.a[k - 4];
+
+    assert_int_equal(
+        ops->aead_new(*state, VTUN_ENCR_AES_GCM_256, key[k], 32, a), 0);
+    assert_int_equal(ops->aead_seal(*a, nonce, NULL, 0, pt, 64, ct[k], tag, 16),
+                     0);
+  }
+  assert_int_equal(pthread_create(&th, NULL, race_run, &r2), 0);
+  race_run(&r1);
+  assert_int_equal(pthread_join(th, NULL), 0);
+  assert_int_equal(r1.bad, 0);
+  assert_int_equal(r2.bad, 0);
+  for (int k = 0; k < 4; k++) {
+    ops->aead_free(r1.a[k]);
+    ops->aead_free(r2.a[k]);
+  }
+}
+
 struct cbc_vec {
   const char *name;
   int encr;
@@ -501,6 +618,14 @@ static void test_data_path_allocates_nothing(void **state) {
   assert_int_equal(
       ops->mac_new(*state, VTUN_INTEG_SHA2_256_128, 0, b.key, 16, &mac), 0);
 
+  /* The first message of an algorithm may make the backend's keyed
+   * context for it; later ones never allocate. */
+  assert_int_equal(
+      ops->aead_seal(gcm, b.nonce, b.aad, b.aadlen, b.pt, b.len, buf, tag, 16),
+      0);
+  assert_int_equal(
+      ops->aead_seal(cha, b.nonce, b.aad, b.aadlen, b.pt, b.len, buf, tag, 16),
+      0);
   before = allocs;
   for (int i = 0; i < 100; i++) {
     assert_int_equal(ops->aead_seal(gcm, b.nonce, b.aad, b.aadlen, b.pt, b.len,
@@ -568,6 +693,8 @@ int main(void) {
       cmocka_unit_test(test_aead_short_tags),
       cmocka_unit_test(test_aead_bad_args),
       cmocka_unit_test(test_aead_key_reuse),
+      cmocka_unit_test(test_aead_many_keys),
+      cmocka_unit_test(test_aead_threads),
       cmocka_unit_test(test_cbc_vectors),
       cmocka_unit_test(test_mac_vectors),
       cmocka_unit_test(test_hash),
