@@ -345,7 +345,7 @@ static void measure_packets(int packets, int burst, double *cost1,
     if (hq_tun[i] == NULL)
       die("HQ tunnel of a branch", hq.ctx, VTUN_ENOENT);
   *cost1 = *cost100 = *costn = 1e9;
-  for (int round = 0; round < 5; round++) {
+  for (int round = 0; round < 15; round++) {
     double a = packet_cost(hq_tun, 1, burst, packets);
     double b = packet_cost(hq_tun, n_branches < 100 ? n_branches : 100, burst,
                            packets);
@@ -385,7 +385,7 @@ int main(int argc, char **argv) {
   measure_packets(20000, 16, &c1, &c100, &cn);
   measure_packets(20000, 1, &r1, &r100, &rn);
   printf("packets delivered at HQ: %llu of %d\n",
-         (unsigned long long)(delivered - before), 2 * 5 * 3 * 20000);
+         (unsigned long long)(delivered - before), 2 * 15 * 3 * 20000);
   printf("HQ ns/packet (encap+decap, 512 B), bursts of 16: 1 tunnel %.0f, "
          "100 tunnels %.0f, %d tunnels %.0f\n",
          c1 * 1e9, c100 * 1e9, n_branches, cn * 1e9);
