@@ -47,9 +47,9 @@ struct ossl_encr {
 struct ossl_aead {
   uint8_t key[32];
   EVP_CIPHER *cipher;
-  struct vtun__ossl *st;
-  const struct ossl_encr *e;
+  struct vtun__ossl_group *group; /* the contexts of its algorithm */
   atomic_uint hint;
+  int encr;
 };
 
 #define OSSL_AEAD_ALIGN 64
@@ -86,7 +86,7 @@ static void ossl_fini(void *state) {
 
   for (int g = 0; g < VTUN__OSSL_AEADS; g++)
     for (int i = 0; i < VTUN__OSSL_SLOTS; i++)
-      EVP_CIPHER_CTX_free(st->slot[g][i].ctx); /* wipes the key schedule */
+      EVP_CIPHER_CTX_free(st->aead[g].slot[i].ctx); /* wipes the schedule */
   free(st);
 }
 
@@ -162,8 +162,8 @@ static int ossl_aead_new(void *state, int encr, const uint8_t *key,
     free(a);
     return VTUN_ENOTSUP;
   }
-  a->st = st;
-  a->e = e;
+  a->group = &st->aead[e->group];
+  a->encr = e->id;
   atomic_init(&a->hint, 0);
   memcpy(a->key, key, keylen);
   *out = a;
@@ -183,7 +183,7 @@ static void ossl_slot_put(struct vtun__ossl_slot *s) {
  * (the slot is put back then). */
 static struct vtun__ossl_slot *ossl_slot_get(struct ossl_aead *a,
                                              const uint8_t *nonce, int enc) {
-  struct vtun__ossl_slot *group = a->st->slot[a->e->group];
+  struct vtun__ossl_slot *group = a->group->slot;
   unsigned i = atomic_load_explicit(&a->hint, memory_order_relaxed);
   struct vtun__ossl_slot *s = &group[i % VTUN__OSSL_SLOTS];
   int ok;
@@ -201,8 +201,7 @@ static struct vtun__ossl_slot *ossl_slot_get(struct ossl_aead *a,
   /* The key is not in a slot: it goes into the next one in turn that no
    * other thread holds. */
   for (;;) {
-    i = atomic_fetch_add_explicit(&a->st->next[a->e->group], 1,
-                                  memory_order_relaxed) %
+    i = atomic_fetch_add_explicit(&a->group->next, 1, memory_order_relaxed) %
         VTUN__OSSL_SLOTS;
     s = &group[i];
     if (ossl_slot_try(s))
@@ -236,8 +235,7 @@ static bool ossl_taglen_ok(int encr, size_t taglen) {
 
 static bool ossl_aead_args_ok(const struct ossl_aead *a, size_t aadlen,
                               size_t len, size_t taglen) {
-  return ossl_taglen_ok(a->e->id, taglen) && len <= INT_MAX &&
-         aadlen <= INT_MAX;
+  return ossl_taglen_ok(a->encr, taglen) && len <= INT_MAX && aadlen <= INT_MAX;
 }
 
 static int ossl_aead_seal(void *obj, const uint8_t nonce[12],
@@ -308,7 +306,7 @@ static void ossl_aead_free(void *obj) {
 
   if (a == NULL)
     return;
-  group = a->st->slot[a->e->group];
+  group = a->group->slot;
   for (int i = 0; i < VTUN__OSSL_SLOTS; i++) {
     struct vtun__ossl_slot *s = &group[i];
 

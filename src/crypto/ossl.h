@@ -25,12 +25,17 @@ struct vtun__ossl_slot {
   EVP_CIPHER_CTX *ctx;
 };
 
+/* The keyed contexts of one algorithm. */
+struct vtun__ossl_group {
+  atomic_uint next; /* where the next key goes */
+  struct vtun__ossl_slot slot[VTUN__OSSL_SLOTS];
+};
+
 /* What init makes: the library context every fetch uses (the host's, or
  * NULL for OpenSSL's default one), and the AEAD contexts. */
 struct vtun__ossl {
   OSSL_LIB_CTX *libctx;
-  atomic_uint next[VTUN__OSSL_AEADS]; /* where the next key goes */
-  struct vtun__ossl_slot slot[VTUN__OSSL_AEADS][VTUN__OSSL_SLOTS];
+  struct vtun__ossl_group aead[VTUN__OSSL_AEADS];
 };
 
 int vtun__ossl_mac_new(void *state, int alg, int is_prf, const uint8_t *key,
