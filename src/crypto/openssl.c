@@ -238,6 +238,12 @@ static bool ossl_aead_args_ok(const struct ossl_aead *a, size_t aadlen,
   return ossl_taglen_ok(a->encr, taglen) && len <= INT_MAX && aadlen <= INT_MAX;
 }
 
+/* LIMITATION: OpenSSL 3.0 looks up parameters by name (strcmp) when a
+ * nonce is set and a tag is read or set, about a fifth of a 64-byte
+ * packet's cost, and the public interface has no cheaper way; the
+ * shared contexts add an atomic exchange per message. bench/run esp
+ * measures 0.76-0.80 of a raw EVP loop at 64 bytes and 0.87-0.89 at
+ * 1400 bytes for AES-GCM on a 2-core VM (goals 0.80 and 0.90). */
 static int ossl_aead_seal(void *obj, const uint8_t nonce[12],
                           const uint8_t *aad, size_t aadlen, const uint8_t *in,
                           size_t len, uint8_t *out, uint8_t *tag,
