@@ -215,7 +215,10 @@ static struct vtun__ossl_slot *ossl_slot_get(struct ossl_aead *a,
     ok = EVP_CipherInit_ex(s->ctx, NULL, NULL, a->key, nonce, enc);
   }
   if (ok != 1) {
-    /* Whatever the context holds now, no object owns it. */
+    /* The context may still hold the previous key, which no object would
+     * wipe any more: it goes (freeing wipes the key schedule). */
+    EVP_CIPHER_CTX_free(s->ctx);
+    s->ctx = NULL;
     s->owner = NULL;
     ossl_slot_put(s);
     return NULL;

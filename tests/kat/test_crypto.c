@@ -280,8 +280,8 @@ static void test_aead_key_reuse(void **state) {
 
 /* Many keys of one algorithm: an object's message comes out the same
  * whether its key is still in one of the backend's keyed contexts or has
- * to be put in again, also after other objects were freed and new ones
- * took their addresses; once every context exists, nothing allocates. */
+ * to be put in again, also after objects were freed and others made with
+ * other keys; once every context exists, nothing allocates. */
 #define MANY 40
 
 static void many_keys(int encr, size_t klen, uint8_t key[MANY][32]) {
@@ -296,6 +296,7 @@ static void test_aead_many_keys(void **state) {
   uint8_t key[MANY][32], nonce[12] = {1, 2, 3}, pt[100], ct[MANY][100];
   uint8_t tag[MANY][16], buf[100], t[16];
   void *a[MANY];
+  int has[MANY]; /* which key a[k] holds */
   long before;
 
   for (size_t i = 0; i < sizeof(pt); i++)
@@ -312,18 +313,22 @@ static void test_aead_many_keys(void **state) {
       ops->aead_free(a[k]);
     }
 
-    for (int k = 0; k < MANY; k++)
+    for (int k = 0; k < MANY; k++) {
       assert_int_equal(ops->aead_new(*state, encrs[e], key[k], klen, &a[k]), 0);
+      has[k] = k;
+    }
     before = allocs;
     for (int round = 0; round < 20; round++) {
+      int old = round % MANY, swap = (round + MANY / 2) % MANY;
+
       /* Forwards, backwards, and the same key twice in a row. */
       for (int j = 0; j < MANY; j++) {
         int k = round % 2 == 0 ? j : MANY - 1 - j;
 
         assert_int_equal(
             ops->aead_seal(a[k], nonce, NULL, 0, pt, 100, buf, t, 16), 0);
-        assert_memory_equal(buf, ct[k], 100);
-        assert_memory_equal(t, tag[k], 16);
+        assert_memory_equal(buf, ct[has[k]], 100);
+        assert_memory_equal(t, tag[has[k]], 16);
         assert_int_equal(
             ops->aead_open(a[k], nonce, NULL, 0, buf, 100, buf, t, 16), 0);
         assert_memory_equal(buf, pt, 100);
@@ -331,10 +336,17 @@ static void test_aead_many_keys(void **state) {
       /* Every context of the algorithm exists after the first round. */
       if (round > 0)
         assert_int_equal(allocs - before, 0);
-      /* A freed key leaves no trace another object could use. */
-      ops->aead_free(a[round]);
+      /* An object freed and one made in its place with another key:
+       * the new one encrypts with its own key. */
       assert_int_equal(
-          ops->aead_new(*state, encrs[e], key[round], klen, &a[round]), 0);
+          ops->aead_seal(a[old], nonce, NULL, 0, pt, 100, buf, t, 16), 0);
+      ops->aead_free(a[old]);
+      has[old] = has[swap];
+      assert_int_equal(
+          ops->aead_new(*state, encrs[e], key[has[old]], klen, &a[old]), 0);
+      assert_int_equal(
+          ops->aead_seal(a[old], nonce, NULL, 0, pt, 100, buf, t, 16), 0);
+      assert_memory_equal(buf, ct[has[old]], 100);
       before = allocs;
     }
     for (int k = 0; k < MANY; k++)
